@@ -1,0 +1,48 @@
+/**
+ * The inference module: the one entry `server/` and `web/` import.
+ *
+ * Runs unchanged in Deno and the browser. Data flows one way:
+ * `Pixels` → {@linkcode preprocess} → {@linkcode normalize} → a backend's `run` →
+ * {@linkcode toPredictions}; {@linkcode createClassifier} composes them.
+ *
+ * @example
+ * ```ts
+ * import { createClassifier, parseMetadata } from "./mod.ts";
+ * const c = await createClassifier(onnxBytes, parseMetadata(json));
+ * console.log(c.backend, c.attempts);
+ * ```
+ * @module
+ */
+
+export {
+  type BackendAttempt,
+  type BackendName,
+  BACKENDS,
+  type LoadedModel,
+  loadModel,
+  type LoadOptions,
+  type OrtModule,
+} from "./backend.ts";
+export {
+  type Classifier,
+  type ClassifierOptions,
+  createClassifier,
+  type PixelsPrediction,
+} from "./classifier.ts";
+export { detectEnv, type RuntimeEnv } from "./env.ts";
+export { InvalidModelError, NoBackendError, NoDigitError } from "./errors.ts";
+export { type ModelMetadata, parseMetadata, sha256Hex } from "./metadata.ts";
+export { type Prediction, softmax, topK, toPredictions } from "./postprocess.ts";
+export {
+  BOX,
+  centreOfMass,
+  inkBounds,
+  normalize,
+  type Pixels,
+  preprocess,
+  type PreprocessOptions,
+  resize,
+  SIDE,
+  toGrey,
+  toInk,
+} from "./preprocess.ts";

@@ -1,0 +1,244 @@
+/**
+ * Pixels of any size → the 28×28 digit MNIST models expect, as pure functions.
+ *
+ * Runs in Deno and the browser: the server feeds it decoded uploads, the page its
+ * canvas. The steps copy how MNIST itself was made: grey (alpha over white) →
+ * polarity (dark ink on light paper is inverted to light on dark) → crop to the ink
+ * → longer side scaled to 20 px, aspect kept → pasted into 28×28 with the centre of
+ * mass in the middle. {@linkcode normalize} then applies the model's mean and std.
+ * @module
+ */
+
+import { NoDigitError } from "./errors.ts";
+
+/** Decoded image: `channels` bytes per pixel, row-major, no padding. */
+export interface Pixels {
+  width: number;
+  height: number;
+  /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. */
+  channels: 1 | 2 | 3 | 4;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** Side of the model's input image. */
+export const SIDE = 28;
+/** Side of the box the digit is scaled into, as in MNIST. */
+export const BOX = 20;
+
+/** Options of {@linkcode preprocess}. */
+export interface PreprocessOptions {
+  /** Ink (0–1, after background removal) above which a pixel counts as part of the digit. @default 0.2 */
+  inkThreshold?: number;
+}
+
+/**
+ * Grey level of every pixel, 0 black … 1 white; alpha is composited on white.
+ *
+ * @param p The image.
+ * @returns `width * height` values in 0–1.
+ * @throws {RangeError} When the dimensions or the buffer length are wrong.
+ */
+export function toGrey(p: Pixels): Float32Array {
+  const { width, height, channels, data } = p;
+  if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
+    throw new RangeError(`Image size must be positive integers, got ${width}×${height}`);
+  }
+  if (![1, 2, 3, 4].includes(channels)) throw new RangeError(`Channels must be 1–4, got ${channels}`);
+  const n = width * height;
+  if (data.length !== n * channels) {
+    throw new RangeError(
+      `Expected ${n * channels} bytes for ${width}×${height}×${channels}, got ${data.length}`,
+    );
+  }
+  const out = new Float32Array(n);
+  const k = 1 / 255;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    let lum: number, alpha = 1;
+    if (channels <= 2) {
+      lum = data[j] * k;
+      if (channels === 2) alpha = data[j + 1] * k;
+    } else {
+      lum = (0.299 * data[j] + 0.587 * data[j + 1] + 0.114 * data[j + 2]) * k;
+      if (channels === 4) alpha = data[j + 3] * k;
+    }
+    out[i] = alpha * lum + (1 - alpha);
+  }
+  return out;
+}
+
+/** Median of the border pixels: the paper's grey level. */
+function borderLevel(grey: Float32Array, w: number, h: number): number {
+  const border: number[] = [];
+  for (let x = 0; x < w; x++) border.push(grey[x], grey[(h - 1) * w + x]);
+  for (let y = 1; y < h - 1; y++) border.push(grey[y * w], grey[y * w + w - 1]);
+  border.sort((a, b) => a - b);
+  return border[border.length >> 1];
+}
+
+/**
+ * Ink map of a grey image: 0 is paper, 1 full ink, whatever the polarity. The paper's
+ * level is read from the border, so dark ink on light paper is inverted to MNIST's
+ * light on dark, and an off-white or grey paper counts as no ink.
+ *
+ * @param grey Grey levels from {@linkcode toGrey}.
+ * @param width Image width.
+ * @param height Image height.
+ * @returns Ink in 0–1, same layout.
+ */
+export function toInk(grey: Float32Array, width: number, height: number): Float32Array {
+  const paper = borderLevel(grey, width, height);
+  const lightPaper = paper > 0.5;
+  const range = lightPaper ? paper : 1 - paper;
+  const out = new Float32Array(grey.length);
+  if (range < 1 / 255) return out; // paper as dark (or light) as ink can be: no contrast
+  const scale = 1 / range;
+  for (let i = 0; i < grey.length; i++) {
+    const v = lightPaper ? (paper - grey[i]) * scale : (grey[i] - paper) * scale;
+    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return out;
+}
+
+/** Bounding box of ink above a threshold, or undefined when there is none. */
+export function inkBounds(
+  ink: Float32Array,
+  width: number,
+  height: number,
+  threshold = 0.2,
+): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (ink[row + x] > threshold) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+/**
+ * Resample a `sw`×`sh` region of `src` (starting at `sx`, `sy`, row stride `stride`)
+ * to `dw`×`dh`: area averaging when shrinking (anti-aliased, like MNIST's own
+ * scaling), bilinear when enlarging.
+ */
+export function resize(
+  src: Float32Array,
+  stride: number,
+  sx: number,
+  sy: number,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const fx = sw / dw, fy = sh / dh;
+  if (fx >= 1 && fy >= 1) {
+    for (let oy = 0; oy < dh; oy++) {
+      const ya = oy * fy, yb = ya + fy;
+      for (let ox = 0; ox < dw; ox++) {
+        const xa = ox * fx, xb = xa + fx;
+        let sum = 0;
+        for (let y = Math.floor(ya); y < yb && y < sh; y++) {
+          const wy = Math.min(yb, y + 1) - Math.max(ya, y);
+          const row = (sy + y) * stride + sx;
+          for (let x = Math.floor(xa); x < xb && x < sw; x++) {
+            sum += src[row + x] * wy * (Math.min(xb, x + 1) - Math.max(xa, x));
+          }
+        }
+        out[oy * dw + ox] = sum / (fx * fy);
+      }
+    }
+    return out;
+  }
+  for (let oy = 0; oy < dh; oy++) {
+    const y = Math.min(Math.max((oy + 0.5) * fy - 0.5, 0), sh - 1);
+    const y0 = Math.floor(y), y1 = Math.min(y0 + 1, sh - 1), ty = y - y0;
+    for (let ox = 0; ox < dw; ox++) {
+      const x = Math.min(Math.max((ox + 0.5) * fx - 0.5, 0), sw - 1);
+      const x0 = Math.floor(x), x1 = Math.min(x0 + 1, sw - 1), tx = x - x0;
+      const r0 = (sy + y0) * stride + sx, r1 = (sy + y1) * stride + sx;
+      const top = src[r0 + x0] * (1 - tx) + src[r0 + x1] * tx;
+      const bottom = src[r1 + x0] * (1 - tx) + src[r1 + x1] * tx;
+      out[oy * dw + ox] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/** Centre of mass (x, y) of a `w`×`h` ink image, in pixel-centre coordinates. */
+export function centreOfMass(ink: Float32Array, w: number, h: number): { x: number; y: number } {
+  let sum = 0, sx = 0, sy = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = ink[y * w + x];
+      sum += v;
+      sx += v * x;
+      sy += v * y;
+    }
+  }
+  return sum > 0 ? { x: sx / sum, y: sy / sum } : { x: (w - 1) / 2, y: (h - 1) / 2 };
+}
+
+/**
+ * Turn any image into the 28×28 ink image the model sees (0 background, 1 ink).
+ *
+ * @param pixels The decoded image or canvas.
+ * @param options Ink threshold.
+ * @returns 784 values in 0–1, row-major: the preview a person can look at.
+ * @throws {NoDigitError} When the image has no ink.
+ * @throws {RangeError} When the pixel buffer does not match its dimensions.
+ * @example
+ * ```ts
+ * const digit = preprocess({ width: 280, height: 280, channels: 4, data: rgba });
+ * const input = normalize(digit, 0.1307, 0.3081);
+ * ```
+ */
+export function preprocess(pixels: Pixels, options: PreprocessOptions = {}): Float32Array {
+  const { width, height } = pixels;
+  const ink = toInk(toGrey(pixels), width, height);
+  const box = inkBounds(ink, width, height, options.inkThreshold ?? 0.2);
+  if (!box) throw new NoDigitError();
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const scale = BOX / Math.max(bw, bh);
+  const dw = Math.max(1, Math.round(bw * scale)), dh = Math.max(1, Math.round(bh * scale));
+  const digit = resize(ink, width, box.x0, box.y0, bw, bh, dw, dh);
+  const com = centreOfMass(digit, dw, dh);
+  // Put the centre of mass on the image centre (13.5, 13.5 in pixel-centre terms).
+  const ox = Math.round((SIDE - 1) / 2 - com.x), oy = Math.round((SIDE - 1) / 2 - com.y);
+  const out = new Float32Array(SIDE * SIDE);
+  for (let y = 0; y < dh; y++) {
+    const ty = y + oy;
+    if (ty < 0 || ty >= SIDE) continue;
+    for (let x = 0; x < dw; x++) {
+      const tx = x + ox;
+      if (tx >= 0 && tx < SIDE) out[ty * SIDE + tx] = digit[y * dw + x];
+    }
+  }
+  return out;
+}
+
+/**
+ * Apply the model's normalisation: `(v - mean) / std`, into `out` when given.
+ *
+ * @param image Values in 0–1.
+ * @param mean Mean from the model's metadata.
+ * @param std Standard deviation from the model's metadata.
+ * @param out Destination (a slice of a batch tensor, say). @default a new array
+ * @returns The normalised values.
+ */
+export function normalize(
+  image: ArrayLike<number>,
+  mean: number,
+  std: number,
+  out: Float32Array = new Float32Array(image.length),
+): Float32Array {
+  const k = 1 / std;
+  for (let i = 0; i < image.length; i++) out[i] = (image[i] - mean) * k;
+  return out;
+}
