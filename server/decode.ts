@@ -1,0 +1,145 @@
+/**
+ * Uploaded bytes → {@linkcode Pixels}: sniff the format from its magic bytes, read
+ * the declared size from the header and refuse decompression bombs before any
+ * pixel is decoded, then decode with image-decode.
+ *
+ * Runs in Deno (the page decodes uploads with the browser's own decoders).
+ * @module
+ */
+
+import decodeImageBytes from "image-decode";
+import type { Pixels } from "../src/mod.ts";
+
+/** Formats the server decodes. */
+export type ImageFormat = "png" | "jpeg" | "gif" | "bmp";
+
+/** MIME type of each format. */
+export const IMAGE_MIME: Readonly<Record<ImageFormat, string>> = Object.freeze({
+  png: "image/png",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  bmp: "image/bmp",
+});
+
+/** The bytes are not an image in a supported format (HTTP 415). */
+export class UnsupportedImageError extends Error {
+  override name = "UnsupportedImageError";
+}
+
+/** The bytes start like a supported image but cannot be decoded (HTTP 400). */
+export class CorruptImageError extends Error {
+  override name = "CorruptImageError";
+}
+
+/** The image declares more pixels than allowed (HTTP 413). */
+export class ImageTooLargeError extends Error {
+  override name = "ImageTooLargeError";
+}
+
+/**
+ * The format named by the first bytes, or undefined.
+ *
+ * @param b File bytes.
+ * @returns The format, when it is one of {@linkcode ImageFormat}.
+ */
+export function sniffFormat(b: Uint8Array): ImageFormat | undefined {
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "png";
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return "gif";
+  if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d) return "bmp";
+  return undefined;
+}
+
+const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+/**
+ * Width and height declared in an image header, without decoding pixels.
+ *
+ * @param b File bytes.
+ * @param format Its format, from {@linkcode sniffFormat}.
+ * @returns The declared size.
+ * @throws {CorruptImageError} When the header is truncated or names no size.
+ */
+export function readDimensions(b: Uint8Array, format: ImageFormat): { width: number; height: number } {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const corrupt = (why: string): never => {
+    throw new CorruptImageError(`Corrupt ${format.toUpperCase()}: ${why}`);
+  };
+  if (format === "png") {
+    if (b.length < 24 || String.fromCharCode(...b.subarray(12, 16)) !== "IHDR") corrupt("no IHDR header");
+    // pngjs decodes a truncated stream into partly blank pixels without a word: insist on IEND.
+    if (b.length < 45 || String.fromCharCode(...b.subarray(b.length - 8, b.length - 4)) !== "IEND") {
+      corrupt("truncated (no IEND chunk at the end)");
+    }
+    return { width: v.getUint32(16), height: v.getUint32(20) };
+  }
+  if (format === "gif") {
+    if (b.length < 10) corrupt("truncated header");
+    return { width: v.getUint16(6, true), height: v.getUint16(8, true) };
+  }
+  if (format === "bmp") {
+    return { width: Math.abs(v.getInt32(18, true)), height: Math.abs(v.getInt32(22, true)) };
+  }
+  // JPEG: walk the marker segments to the first start-of-frame.
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) corrupt(`no marker at byte ${i}`);
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (SOF.has(marker)) return { width: v.getUint16(i + 7), height: v.getUint16(i + 5) };
+    if (marker === 0xd9 || marker === 0xda) break; // end of image, or scan data before any frame
+    i += 2 + v.getUint16(i + 2);
+  }
+  return corrupt("no frame header");
+}
+
+/** Options of {@linkcode decodeImage}. */
+export interface DecodeOptions {
+  /** Most pixels (width × height) an image may declare. @default 16_000_000 */
+  maxPixels?: number;
+}
+
+/**
+ * Decode an uploaded PNG, JPEG, GIF (first frame) or BMP into RGBA pixels.
+ *
+ * @param bytes File bytes.
+ * @param options Pixel limit.
+ * @returns RGBA pixels.
+ * @throws {UnsupportedImageError} When the bytes are no supported image.
+ * @throws {ImageTooLargeError} When the header declares more than `maxPixels`.
+ * @throws {CorruptImageError} When decoding fails.
+ * @example
+ * ```ts
+ * const pixels = decodeImage(await Deno.readFile("digit.png"));
+ * ```
+ */
+export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Pixels {
+  const format = sniffFormat(bytes);
+  if (!format) {
+    throw new UnsupportedImageError("Unsupported image format: send a PNG, JPEG, GIF or BMP file");
+  }
+  const { width, height } = readDimensions(bytes, format);
+  const maxPixels = options.maxPixels ?? 16_000_000;
+  if (width === 0 || height === 0) throw new CorruptImageError(`Image declares a size of ${width}×${height}`);
+  if (width * height > maxPixels) {
+    throw new ImageTooLargeError(
+      `Image declares ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
+    );
+  }
+  let decoded: { data: Uint8Array; width: number; height: number } | null;
+  try {
+    decoded = decodeImageBytes(bytes, IMAGE_MIME[format]);
+  } catch (e) {
+    throw new CorruptImageError(
+      `Cannot decode ${format.toUpperCase()}: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  const w = decoded?.width ?? 0, h = decoded?.height ?? 0;
+  if (!decoded?.data || w <= 0 || h <= 0 || w * h > maxPixels || decoded.data.length !== w * h * 4) {
+    throw new CorruptImageError(`Cannot decode ${format.toUpperCase()}: no pixel data`);
+  }
+  return { width: w, height: h, channels: 4, data: decoded.data };
+}

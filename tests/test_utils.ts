@@ -1,0 +1,96 @@
+/**
+ * Helpers shared by the test suites: start the real server process on a free port.
+ * @module
+ */
+
+/** A running server process. */
+export interface ServerHandle {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  port: number;
+  process: Deno.ChildProcess;
+  /** Every stdout/stderr line so far (JSON logs). */
+  logs: string[];
+  /** Send SIGTERM and wait for exit; returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = l.addr as Deno.NetAddr;
+  l.close();
+  return port;
+}
+
+/** Project root (this file lives in tests/). */
+export const ROOT = new URL("../", import.meta.url).pathname;
+
+/**
+ * Start `server/main.ts` with the start task's permissions and wait until `/ready` answers 200.
+ *
+ * @param env Extra environment (MODEL_DIR, WORKERS…).
+ * @param options `args` replaces the deno arguments (permissions); `waitReady: false` returns at once.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { args?: string[]; waitReady?: boolean; timeoutMs?: number } = {},
+): Promise<ServerHandle> {
+  const port = freePort();
+  const args = options.args ?? ["run", "--allow-all", "server/main.ts"];
+  const process = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { HOST: "127.0.0.1", PORT: String(port), WORKERS: "1", LOG_LEVEL: "info", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const logs: string[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoderStream();
+    let buf = "";
+    for await (const chunk of stream.pipeThrough(decoder)) {
+      buf += chunk;
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      logs.push(...lines);
+    }
+    if (buf) logs.push(buf);
+  };
+  const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  const status = process.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const handle: ServerHandle = {
+    url,
+    port,
+    process,
+    logs,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) {
+        try {
+          process.kill(signal);
+        } catch { /* already gone */ }
+      }
+      const s = await status;
+      await pumps;
+      return s.code;
+    },
+  };
+  if (options.waitReady === false) return handle;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`Server exited early:\n${logs.join("\n")}`);
+    try {
+      const r = await fetch(`${url}/ready`);
+      await r.body?.cancel();
+      if (r.status === 200) return handle;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await handle.stop("SIGKILL");
+  throw new Error(`Server not ready within ${options.timeoutMs ?? 60_000} ms:\n${logs.join("\n")}`);
+}
