@@ -82,7 +82,7 @@ export async function createClassifier(
 
   const logits = (tensor: Float32Array, batch: number) => loaded.run(tensor, batch);
   const classifyTensor = async (tensor: Float32Array, batch: number) =>
-    toPredictions(await logits(tensor, batch), classes);
+    batch === 0 ? [] : toPredictions(await logits(tensor, batch), classes);
   const classifyImages = (images: readonly ArrayLike<number>[]) => {
     const tensor = new Float32Array(images.length * PIXELS);
     images.forEach((img, i) => {

@@ -1,0 +1,51 @@
+/**
+ * What every route handler gets: configuration, the live model, metrics, logger,
+ * and the worker's lifecycle state.
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+import type { BackendName } from "../src/mod.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import { batchBucket, type Metrics } from "./metrics.ts";
+import type { ModelStore } from "./model_store.ts";
+
+/** Service version, reported by `/api/info` and the OpenAPI document. */
+export const SERVICE_VERSION = "2.0.0";
+
+/** Shared state of one server worker. */
+export interface Context {
+  config: Config;
+  store: ModelStore;
+  metrics: Metrics;
+  log: Logger;
+  /** Set when shutdown starts: readiness answers 503 from then on. */
+  draining: boolean;
+  /** Requests being handled now. */
+  inflight: number;
+  /** Merged metrics of every worker (the main thread gathers them); this worker's alone when absent. */
+  gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
+  /** Record one model run. */
+  observeInference(backend: BackendName, batch: number, seconds: number): void;
+}
+
+/**
+ * Create a context.
+ *
+ * @param parts Everything but the derived members.
+ * @returns The context.
+ */
+export function createContext(
+  parts: Pick<Context, "config" | "store" | "metrics" | "log" | "gatherMetrics">,
+): Context {
+  return {
+    ...parts,
+    draining: false,
+    inflight: 0,
+    observeInference(backend, batch, seconds) {
+      parts.metrics.inferenceSeconds.observe({ backend, batch: batchBucket(batch) }, seconds);
+    },
+  };
+}

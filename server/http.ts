@@ -1,0 +1,59 @@
+/**
+ * HTTP constants and reply builders, so no handler writes a status or header name literally.
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+/** Status codes the server uses. */
+export const STATUS = Object.freeze(
+  {
+    OK: 200,
+    NoContent: 204,
+    NotModified: 304,
+    BadRequest: 400,
+    NotFound: 404,
+    MethodNotAllowed: 405,
+    RequestTimeout: 408,
+    ContentTooLarge: 413,
+    URITooLong: 414,
+    UnsupportedMediaType: 415,
+    UnprocessableContent: 422,
+    InternalServerError: 500,
+    ServiceUnavailable: 503,
+  } as const,
+);
+
+/** Header names the server reads or writes. */
+export const HEADER = Object.freeze(
+  {
+    Accept: "accept",
+    AcceptEncoding: "accept-encoding",
+    Allow: "allow",
+    CacheControl: "cache-control",
+    ContentEncoding: "content-encoding",
+    ContentLength: "content-length",
+    ContentType: "content-type",
+    ETag: "etag",
+    IfNoneMatch: "if-none-match",
+    Origin: "origin",
+    RequestId: "x-request-id",
+    RetryAfter: "retry-after",
+    TransferEncoding: "transfer-encoding",
+    Vary: "vary",
+  } as const,
+);
+
+/**
+ * A JSON response.
+ *
+ * @param body Serialisable value.
+ * @param status HTTP status. @default 200
+ * @param headers Extra headers.
+ * @returns The response.
+ */
+export function json(body: unknown, status: number = STATUS.OK, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  if (!h.has(HEADER.ContentType)) h.set(HEADER.ContentType, "application/json");
+  return new Response(JSON.stringify(body), { status, headers: h });
+}

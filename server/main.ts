@@ -1,0 +1,105 @@
+/**
+ * Server entry point: reads the environment, starts one worker per core (each with
+ * its own model session, all on one port), and drains them on SIGTERM/SIGINT.
+ *
+ *     deno task start        # PORT=8000 MODEL_DIR=models WORKERS=<cores>
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+import { loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import type { MainMessage, WorkerMessage } from "./messages.ts";
+import { METADATA_FILE } from "./model_store.ts";
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(Deno.env.toObject(), navigator.hardwareConcurrency);
+  } catch (e) {
+    createLogger("error").error("invalid configuration", { error: (e as Error).message });
+    return 2;
+  }
+  const log = createLogger(config.logLevel, { worker: "main" });
+  try {
+    await Deno.stat(`${config.modelDir}/${METADATA_FILE}`);
+  } catch (e) {
+    log.error("model not found", {
+      error: `Cannot read ${config.modelDir}/${METADATA_FILE} (${(e as Error).name}). Set MODEL_DIR to a ` +
+        `directory holding ${METADATA_FILE} and its ONNX file (the repository ships one in models/), ` +
+        `and allow reading it (--allow-read)`,
+    });
+    return 1;
+  }
+
+  const started = performance.now();
+  const workers = Array.from(
+    { length: config.workers },
+    () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
+  );
+  const send = (w: Worker, m: MainMessage) => w.postMessage(m);
+  const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
+  let listening = 0;
+  let drained = 0;
+  const { promise: done, resolve: finish } = Promise.withResolvers<number>();
+
+  workers.forEach((w, i) => {
+    w.onerror = (e) => {
+      e.preventDefault();
+      log.error("worker crashed", { worker: i, error: e.message });
+      finish(1);
+    };
+    w.onmessage = (e: MessageEvent<WorkerMessage>) => {
+      const m = e.data;
+      if (m.type === "listening") {
+        if (++listening === workers.length) {
+          log.info("listening", {
+            url: `http://${config.host}:${m.port}`,
+            port: m.port,
+            workers: workers.length,
+            startup_ms: Math.round(performance.now() - started),
+          });
+        }
+      } else if (m.type === "fatal") {
+        log.error("cannot start", { worker: i, error: m.error });
+        finish(1);
+      } else if (m.type === "drained") {
+        if (++drained === workers.length) finish(0);
+      } else if (m.type === "gather") {
+        gathering.set(`${i}:${m.id}`, { snapshots: [], requester: i });
+        workers.forEach((o) => send(o, { type: "snapshot-request", id: m.id, requester: i }));
+      } else if (m.type === "snapshot") {
+        const key = `${m.requester}:${m.id}`;
+        const g = gathering.get(key);
+        if (!g) return;
+        g.snapshots.push(m.data);
+        if (g.snapshots.length === workers.length) {
+          gathering.delete(key);
+          send(workers[m.requester], { type: "gathered", id: m.id, snapshots: g.snapshots });
+        }
+      }
+    };
+    send(w, { type: "start", config, workerId: i });
+  });
+
+  let stopping = false;
+  const stop = (signal: Deno.Signal) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("draining", { signal, timeout_ms: config.drainTimeoutMs });
+    workers.forEach((w) => send(w, { type: "drain" }));
+    setTimeout(() => {
+      log.warn("drain timed out", { drained, workers: workers.length });
+      finish(0);
+    }, config.drainTimeoutMs + 1000);
+  };
+  for (const s of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(s, () => stop(s));
+
+  const code = await done;
+  workers.forEach((w) => w.terminate());
+  log.info("stopped", { code });
+  return code;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,179 @@
+/**
+ * The live model: loaded from the model directory, validated, and swapped atomically
+ * when its files change. A model that fails validation is rejected and the old one
+ * keeps serving.
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+import {
+  type BackendName,
+  type Classifier,
+  createClassifier,
+  InvalidModelError,
+  parseMetadata,
+} from "../src/mod.ts";
+import type { Logger } from "./log.ts";
+
+/** The metadata file the store reads; it names the ONNX file beside it. */
+export const METADATA_FILE = "convnet.json";
+
+/** What the last load or reload did, for `/api/info`. */
+export interface ReloadStatus {
+  ok: boolean;
+  at: string;
+  /** sha256 of the model now serving after this event. */
+  sha256?: string;
+  version?: string;
+  error?: string;
+}
+
+/** Options of {@linkcode ModelStore}. */
+export interface ModelStoreOptions {
+  dir: string;
+  backends: BackendName[];
+  log: Logger;
+  /** How long a replaced model stays usable for requests that already hold it. @default 10 000 */
+  graceMs?: number;
+}
+
+/** Raised at start when the model directory or its files are missing or unreadable. */
+export class ModelMissingError extends Error {
+  override name = "ModelMissingError";
+}
+
+/** Holds the current classifier and reloads it from disk. */
+export class ModelStore {
+  #current: Classifier | undefined;
+  #files: { json: string; onnx: Uint8Array } | undefined;
+  #history: ReloadStatus[] = [];
+  #loading: Promise<void> | undefined;
+  #watcher: Deno.FsWatcher | undefined;
+  #opts: ModelStoreOptions;
+
+  constructor(opts: ModelStoreOptions) {
+    this.#opts = opts;
+  }
+
+  /** The classifier serving now; throws before the first successful load. */
+  get current(): Classifier {
+    if (!this.#current) throw new Error("The model is not loaded yet");
+    return this.#current;
+  }
+
+  /** The live model's files as loaded, so the page gets exactly the model the API serves. */
+  get files(): { json: string; onnx: Uint8Array } | undefined {
+    return this.#files;
+  }
+
+  /** True once a model passed validation and a warm-up inference. */
+  get ready(): boolean {
+    return this.#current !== undefined;
+  }
+
+  /** Recent load events, newest last (at most 10). */
+  get history(): readonly ReloadStatus[] {
+    return this.#history;
+  }
+
+  /** Read, verify and load the model files; returns the new classifier (not yet live). */
+  async #build(): Promise<{ classifier: Classifier; json: string; onnx: Uint8Array }> {
+    const dir = this.#opts.dir;
+    const metaPath = `${dir}/${METADATA_FILE}`;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(metaPath);
+    } catch (e) {
+      throw new ModelMissingError(
+        `Cannot read ${metaPath} (${(e as Error).name}): set MODEL_DIR to a directory holding ` +
+          `${METADATA_FILE} and its ONNX file, e.g. the repository's models/ (see README, "Model")`,
+      );
+    }
+    let meta;
+    try {
+      meta = parseMetadata(JSON.parse(text));
+    } catch (e) {
+      throw new InvalidModelError(`${metaPath}: ${(e as Error).message}`);
+    }
+    // parseMetadata allows only a plain file name: the model cannot point outside the directory.
+    const onnxPath = `${dir}/${meta.file}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(onnxPath);
+    } catch (e) {
+      throw new ModelMissingError(`Cannot read ${onnxPath} (${(e as Error).name}), named by ${metaPath}`);
+    }
+    const classifier = await createClassifier(bytes, meta, { order: this.#opts.backends });
+    return { classifier, json: text, onnx: bytes };
+  }
+
+  /**
+   * Load (or reload) the model. The first call throws on failure; later calls keep
+   * the old model on failure and record why.
+   */
+  load(): Promise<void> {
+    // Coalesce: a reload requested while one runs waits for it, then runs once more.
+    const run = async () => {
+      const at = new Date().toISOString();
+      try {
+        const built = await this.#build();
+        const next = built.classifier;
+        const prev = this.#current;
+        if (prev && prev.metadata.sha256 === next.metadata.sha256) {
+          await next.release();
+          return;
+        }
+        this.#current = next;
+        this.#files = { json: built.json, onnx: built.onnx };
+        this.#record({ ok: true, at, sha256: next.metadata.sha256, version: next.metadata.version });
+        this.#opts.log.info(prev ? "model reloaded" : "model loaded", {
+          version: next.metadata.version,
+          sha256: next.metadata.sha256,
+          backend: next.backend,
+          attempts: next.attempts,
+        });
+        if (prev) setTimeout(() => prev.release().catch(() => undefined), this.#opts.graceMs ?? 10_000);
+      } catch (e) {
+        const error = (e as Error).message;
+        this.#record({ ok: false, at, error, sha256: this.#current?.metadata.sha256 });
+        if (!this.#current) throw e;
+        this.#opts.log.warn("model rejected, previous model still serving", { error });
+      }
+    };
+    const next = (this.#loading ?? Promise.resolve()).then(run, run);
+    this.#loading = next.catch(() => undefined);
+    return next;
+  }
+
+  #record(s: ReloadStatus) {
+    this.#history.push(s);
+    if (this.#history.length > 10) this.#history.shift();
+  }
+
+  /** Reload when files in the model directory change (debounced). */
+  watch(debounceMs = 250): void {
+    if (this.#watcher) return;
+    const watcher = Deno.watchFs(this.#opts.dir, { recursive: false });
+    this.#watcher = watcher;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    (async () => {
+      try {
+        for await (const ev of watcher) {
+          if (ev.kind === "access") continue;
+          clearTimeout(timer);
+          timer = setTimeout(() => this.load().catch(() => undefined), debounceMs);
+        }
+      } catch (e) {
+        this.#opts.log.warn("model directory watch stopped", { error: (e as Error).message });
+      }
+    })();
+  }
+
+  /** Stop watching and free the model. */
+  async close(): Promise<void> {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    await this.#current?.release();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * `POST /api/v1/predict` and `/api/v1/predict/batch`: bytes → pixels → prediction → JSON.
+ *
+ * Accepts a multipart `file` (the old service's form), a JSON `{"image": [...]}`, or a
+ * raw body with an `image/*` content type.
+ * @module
+ */
+
+import { type Classifier, type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
+import { readBody, readForm } from "../body.ts";
+import { decodeImage } from "../decode.ts";
+import { errorResponse, HttpError } from "../errors.ts";
+import { HEADER, json, STATUS } from "../http.ts";
+import type { Context } from "../context.ts";
+
+/** Timings of one request, in milliseconds. */
+interface Timings {
+  decode: number;
+  preprocess: number;
+  inference: number;
+  total: number;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** The old service's JSON keys, plus model version, backend and timings. */
+function toJson(p: Prediction, c: Classifier, timings: Timings) {
+  return {
+    predicted_class: p.predictedClass,
+    confidence: p.confidence,
+    probabilities: p.probabilities,
+    model_version: c.metadata.version,
+    backend: c.backend,
+    timings_ms: {
+      decode: round(timings.decode),
+      preprocess: round(timings.preprocess),
+      inference: round(timings.inference),
+      total: round(timings.total),
+    },
+  };
+}
+
+/** A JSON image: 784 numbers or 28×28 nested, 0–1 or 0–255 (when any value is above 1). */
+export function jsonToPixels(body: unknown): Pixels {
+  const image = (body as { image?: unknown } | null)?.image;
+  if (!Array.isArray(image)) {
+    throw new HttpError(
+      STATUS.UnprocessableContent,
+      `JSON body needs an "image" array of 784 numbers or 28×28`,
+    );
+  }
+  const flat: unknown[] = image.length === 28 && image.every((r) => Array.isArray(r) && r.length === 28)
+    ? image.flat()
+    : image;
+  if (flat.length !== 784) {
+    throw new HttpError(
+      STATUS.UnprocessableContent,
+      `"image" must hold 784 numbers or 28 rows of 28, got ${image.length} items`,
+    );
+  }
+  let max = 0;
+  for (const v of flat) {
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 255) {
+      throw new HttpError(STATUS.UnprocessableContent, `"image" values must be numbers from 0 to 255`);
+    }
+    if (v > max) max = v;
+  }
+  const scale = max > 1 ? 1 : 255;
+  const data = new Uint8Array(784);
+  for (let i = 0; i < 784; i++) data[i] = Math.round((flat[i] as number) * scale);
+  return { width: 28, height: 28, channels: 1, data };
+}
+
+/** The uploaded file parts of a form, refusing what is not a file. */
+function fileParts(form: FormData): File[] {
+  const parts = form.getAll("file");
+  if (parts.length === 0) {
+    throw new HttpError(STATUS.UnprocessableContent, `Missing multipart field "file"`);
+  }
+  return parts.map((p) => {
+    if (!(p instanceof File)) {
+      throw new HttpError(STATUS.UnprocessableContent, `Field "file" must be a file upload`);
+    }
+    return p;
+  });
+}
+
+/** Decode the request into one or more images' pixels. */
+async function requestPixels(req: Request, ctx: Context, many: boolean): Promise<(() => Pixels)[]> {
+  const type = (req.headers.get(HEADER.ContentType) ?? "").toLowerCase();
+  const limits = { maxBytes: ctx.config.maxUploadBytes, timeoutMs: ctx.config.bodyTimeoutMs };
+  const decoder = (bytes: Uint8Array) => () => decodeImage(bytes, { maxPixels: ctx.config.maxPixels });
+  if (type.startsWith("multipart/form-data")) {
+    const files = fileParts(await readForm(req, limits));
+    if (!many && files.length > 1) {
+      throw new HttpError(
+        STATUS.UnprocessableContent,
+        `Send one "file" here; use /api/v1/predict/batch for several`,
+      );
+    }
+    if (files.length > ctx.config.maxBatchFiles) {
+      throw new HttpError(
+        STATUS.ContentTooLarge,
+        `${files.length} files is over the limit of ${ctx.config.maxBatchFiles} per request`,
+      );
+    }
+    return await Promise.all(files.map(async (f) => decoder(new Uint8Array(await f.arrayBuffer()))));
+  }
+  if (many) {
+    await req.body?.cancel();
+    throw new HttpError(
+      STATUS.UnsupportedMediaType,
+      'Batch requests must be multipart/form-data with "file" parts',
+    );
+  }
+  if (type.startsWith("application/json")) {
+    const bytes = await readBody(req, limits);
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new HttpError(STATUS.BadRequest, `Malformed JSON: ${(e as Error).message}`);
+    }
+    const pixels = jsonToPixels(body);
+    return [() => pixels];
+  }
+  if (type.startsWith("image/")) return [decoder(await readBody(req, limits))];
+  await req.body?.cancel();
+  throw new HttpError(
+    STATUS.UnsupportedMediaType,
+    `Unsupported content type "${type || "(none)"}": send multipart/form-data with a "file", ` +
+      `application/json with an "image", or an image/* body`,
+  );
+}
+
+/** Classify 28×28 inputs in one batch, recording metrics. */
+async function classify(ctx: Context, inputs: Float32Array[]) {
+  const classifier = ctx.store.current;
+  const t0 = performance.now();
+  const predictions = await classifier.classifyImages(inputs);
+  const ms = performance.now() - t0;
+  ctx.observeInference(classifier.backend, inputs.length, ms / 1000);
+  for (const p of predictions) ctx.metrics.predictions.inc({ class: String(p.predictedClass) });
+  return { classifier, predictions, ms };
+}
+
+/**
+ * Handle `POST /api/v1/predict`.
+ *
+ * @param req The request.
+ * @param ctx Server context.
+ * @returns The prediction JSON.
+ */
+export async function predict(req: Request, ctx: Context): Promise<Response> {
+  const start = performance.now();
+  const [decode] = await requestPixels(req, ctx, false);
+  const pixels = decode();
+  const decoded = performance.now();
+  const input = preprocess(pixels);
+  const preprocessed = performance.now();
+  const { classifier, predictions, ms } = await classify(ctx, [input]);
+  return json(toJson(predictions[0], classifier, {
+    decode: decoded - start,
+    preprocess: preprocessed - decoded,
+    inference: ms,
+    total: performance.now() - start,
+  }));
+}
+
+/** A failed batch item: the status and detail its own request would have had. */
+function itemError(e: unknown, ctx: Context) {
+  const status = errorResponse(e, "", ctx.log).status;
+  return { error: { status, detail: status === 500 ? "Internal server error" : (e as Error).message } };
+}
+
+/**
+ * Handle `POST /api/v1/predict/batch`: one result per file, in order; a file that
+ * fails gets an `error` with its status and detail instead of a prediction.
+ *
+ * @param req The request.
+ * @param ctx Server context.
+ * @returns `{ results: [...] }`.
+ */
+export async function predictBatch(req: Request, ctx: Context): Promise<Response> {
+  const start = performance.now();
+  const decoders = await requestPixels(req, ctx, true);
+  const items = decoders.map((decode) => {
+    try {
+      return preprocess(decode());
+    } catch (e) {
+      return itemError(e, ctx);
+    }
+  });
+  const inputs = items.filter((i): i is Float32Array => i instanceof Float32Array);
+  const { classifier, predictions } = await classify(ctx, inputs);
+  let k = 0;
+  const results = items.map((item) => {
+    if (!(item instanceof Float32Array)) return item;
+    const p = predictions[k++];
+    return { predicted_class: p.predictedClass, confidence: p.confidence, probabilities: p.probabilities };
+  });
+  return json({
+    results,
+    model_version: classifier.metadata.version,
+    backend: classifier.backend,
+    timings_ms: { total: round(performance.now() - start) },
+  });
+}

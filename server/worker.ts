@@ -1,0 +1,110 @@
+/**
+ * One server worker: its own model session, metrics and `Deno.serve` listener on the
+ * shared port (SO_REUSEPORT spreads connections across workers). Started and
+ * stopped by `main.ts` through messages.
+ *
+ * Runs in a Deno Web Worker.
+ * @module
+ */
+
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { createContext } from "./context.ts";
+import { createLogger } from "./log.ts";
+import { createMetrics, mergeMetrics } from "./metrics.ts";
+import { ModelStore } from "./model_store.ts";
+import type { MainMessage, WorkerMessage } from "./messages.ts";
+
+// deno-lint-ignore no-explicit-any
+const scope = self as any;
+
+// A worker's location is its file: URL, whose origin is "null"; onnxruntime-web's WASM
+// build resolves its own URL against location.origin at import and throws on "null".
+// Hiding location makes it use import.meta.url alone, as on the main thread.
+Object.defineProperty(scope, "location", { value: undefined, configurable: true });
+const post = (m: WorkerMessage) => scope.postMessage(m);
+
+let onMessage: (m: MainMessage) => void = () => undefined;
+scope.onmessage = (e: MessageEvent<MainMessage>) => onMessage(e.data);
+
+const pending = new Map<number, (s: unknown[]) => void>();
+let nextId = 0;
+
+async function start(config: Config, workerId: number) {
+  const log = createLogger(config.logLevel, { worker: workerId });
+  const metrics = createMetrics();
+  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log });
+  try {
+    await store.load();
+  } catch (e) {
+    post({ type: "fatal", error: (e as Error).message });
+    return;
+  }
+  const setInfo = () => {
+    const c = store.current;
+    metrics.modelInfo.reset();
+    metrics.modelInfo.set({
+      name: c.metadata.name,
+      version: c.metadata.version,
+      sha256: c.metadata.sha256,
+      backend: c.backend,
+    }, 1);
+  };
+  setInfo();
+  if (config.watchModels) store.watch();
+  const ctx = createContext({
+    config,
+    store,
+    metrics,
+    log,
+    gatherMetrics: config.workers > 1
+      ? () =>
+        new Promise((resolve) => {
+          const id = nextId++;
+          pending.set(id, (snapshots) => resolve(mergeMetrics(snapshots as never)));
+          post({ type: "gather", id });
+        })
+      : undefined,
+  });
+  const handler = createApp(ctx);
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    reusePort: config.workers > 1,
+    onListen: ({ port }) => post({ type: "listening", port }),
+  }, async (req) => {
+    const res = await handler(req);
+    if (res.status >= 200 && store.current) setInfo();
+    return res;
+  });
+
+  onMessage = async (m) => {
+    if (m.type === "snapshot-request") {
+      post({
+        type: "snapshot",
+        id: m.id,
+        requester: m.requester,
+        data: await metrics.registry.getMetricsAsJSON(),
+      });
+    } else if (m.type === "gathered") {
+      pending.get(m.id)?.(m.snapshots);
+      pending.delete(m.id);
+    } else if (m.type === "drain") {
+      ctx.draining = true;
+      // Answer what was accepted; new heavy requests get 503 while we wait.
+      const deadline = Date.now() + config.drainTimeoutMs;
+      while (ctx.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await Promise.race([
+        server.shutdown(),
+        new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+      ]);
+      await store.close().catch(() => undefined);
+      post({ type: "drained", inflight: ctx.inflight });
+    }
+  };
+}
+
+const first = (m: MainMessage) => {
+  if (m.type === "start") start(m.config, m.workerId);
+};
+onMessage = first;
