@@ -191,7 +191,7 @@ def main():
         }
         os.makedirs(os.path.dirname(os.path.abspath(args.fixture)), exist_ok=True)
         with open(args.fixture, "w") as f:
-            json.dump(fixture, f, indent=1)
+            json.dump(fixture, f, indent=2)
             f.write("\n")
         print(f"wrote {len(idx)} reference logits to {args.fixture}")
 
