@@ -11,6 +11,8 @@ export interface ServerHandle {
   process: Deno.ChildProcess;
   /** Every stdout/stderr line so far (JSON logs). */
   logs: string[];
+  /** Resolves with the exit code when the process ends by itself (logs complete). */
+  exited: Promise<number>;
   /** Send SIGTERM and wait for exit; returns the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
 }
@@ -69,6 +71,10 @@ export async function startServer(
     port,
     process,
     logs,
+    exited: status.then(async (s) => {
+      await pumps;
+      return s.code;
+    }),
     async stop(signal: Deno.Signal = "SIGTERM") {
       if (!exited) {
         try {
