@@ -8,7 +8,7 @@
  * @module
  */
 
-import { loadConfig } from "./config.ts";
+import { ENV_NAMES, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
 import { METADATA_FILE } from "./model_store.ts";
@@ -16,7 +16,9 @@ import { METADATA_FILE } from "./model_store.ts";
 async function main(): Promise<number> {
   let config;
   try {
-    config = loadConfig(Deno.env.toObject(), navigator.hardwareConcurrency);
+    // Read only the variables we use: the start task allows exactly these.
+    const env = Object.fromEntries(ENV_NAMES.map((n) => [n, Deno.env.get(n)]));
+    config = loadConfig(env, navigator.hardwareConcurrency);
   } catch (e) {
     createLogger("error").error("invalid configuration", { error: (e as Error).message });
     return 2;

@@ -29,7 +29,19 @@ export function freePort(): number {
 export const ROOT = new URL("../", import.meta.url).pathname;
 
 /**
- * Start `server/main.ts` with the start task's permissions and wait until `/ready` answers 200.
+ * The start task's `deno` arguments from deno.json, so tests run the server with the
+ * same permissions users get; `extraRead` widens `--allow-read` (temporary model dirs).
+ */
+export function startTaskArgs(extraRead: string[] = []): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const args: string[] = config.tasks.start.split(/\s+/).slice(1);
+  return args.map((a) =>
+    a.startsWith("--allow-read=") && extraRead.length ? `${a},${extraRead.join(",")}` : a
+  );
+}
+
+/**
+ * Start `server/main.ts` with the start task's flags and wait until `/ready` answers 200.
  *
  * @param env Extra environment (MODEL_DIR, WORKERS…).
  * @param options `args` replaces the deno arguments (permissions); `waitReady: false` returns at once.
@@ -39,7 +51,7 @@ export async function startServer(
   options: { args?: string[]; waitReady?: boolean; timeoutMs?: number } = {},
 ): Promise<ServerHandle> {
   const port = freePort();
-  const args = options.args ?? ["run", "--allow-all", "server/main.ts"];
+  const args = options.args ?? startTaskArgs(env.MODEL_DIR ? [env.MODEL_DIR] : []);
   const process = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
