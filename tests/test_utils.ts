@@ -63,7 +63,7 @@ export async function startServer(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoderStream();
     let buf = "";
-    for await (const chunk of stream.pipeThrough(decoder)) {
+    for await (const chunk of stream.pipeThrough(decoder as unknown as TransformStream<Uint8Array, string>)) {
       buf += chunk;
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";

@@ -111,7 +111,7 @@ Deno.test({
     const srv = await startServer({ MODEL_DIR: dir, WORKERS: "1", DRAIN_TIMEOUT_MS: "5000" });
     try {
       // Slow uploads: the body arrives after the signal, so these are surely in flight.
-      const inflight = Array.from({ length: 8 }, async () => {
+      const inflight = Array.from({ length: 8 }, () => {
         const { promise: gate, resolve: open } = Promise.withResolvers<void>();
         const body = new ReadableStream<Uint8Array>({
           async start(c) {
@@ -135,8 +135,8 @@ Deno.test({
       await ready.body?.cancel();
       assert.equal(ready.status, 503);
       const started = Date.now();
-      for (const r of await Promise.all(inflight)) r.open();
-      const results = await Promise.all((await Promise.all(inflight)).map(async (r) => {
+      for (const r of inflight) r.open();
+      const results = await Promise.all(inflight.map(async (r) => {
         const res = await r.res;
         return [res.status, (await res.json()).predicted_class];
       }));
