@@ -9,6 +9,7 @@
 
 import decodeImageBytes from "image-decode";
 import type { Pixels } from "../src/mod.ts";
+import { decodePngFast } from "./png_fast.ts";
 
 /** Formats the server decodes. */
 export type ImageFormat = "png" | "jpeg" | "gif" | "bmp";
@@ -107,7 +108,7 @@ export interface DecodeOptions {
  *
  * @param bytes File bytes.
  * @param options Pixel limit.
- * @returns RGBA pixels.
+ * @returns The pixels: RGBA, or the PNG's own channels on the fast path.
  * @throws {UnsupportedImageError} When the bytes are no supported image.
  * @throws {ImageTooLargeError} When the header declares more than `maxPixels`.
  * @throws {CorruptImageError} When decoding fails.
@@ -128,6 +129,14 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Pix
     throw new ImageTooLargeError(
       `Image declares ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
     );
+  }
+  if (format === "png") {
+    try {
+      const fast = decodePngFast(bytes);
+      if (fast) return fast;
+    } catch (e) {
+      throw new CorruptImageError(`Cannot decode PNG: ${e instanceof Error ? e.message : e}`);
+    }
   }
   let decoded: { data: Uint8Array; width: number; height: number } | null;
   try {
