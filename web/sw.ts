@@ -1,0 +1,96 @@
+/**
+ * The service worker: the page, its model and its runtime keep working offline.
+ *
+ * Runs in the browser's service-worker scope (built to `dist/sw.js` by `web/build.ts`,
+ * which defines `__SW_VERSION__` and `__SW_SHELL__`). At install it stores the shell
+ * (HTML, entry script and its static chunks, CSS, the model). The backend's runtime
+ * chunk and WASM binary are fetched before this worker controls the first visit, so
+ * the page posts their URLs once loaded (message `{ type: "cache", urls }`) and they are
+ * stored too. Strategies:
+ * - `assets/`: cache first; the names are fingerprinted, so a stored copy never goes stale;
+ * - pages and `model/`: network first, so a new model or page shows up at once, and the
+ *   stored copy when the network fails or is slow;
+ * - `api/` and other origins: never touched.
+ * @module
+ */
+
+/// <reference lib="webworker" />
+
+declare const self: ServiceWorkerGlobalScope;
+declare const __SW_VERSION__: string;
+declare const __SW_SHELL__: string[];
+
+const PREFIX = "digits-";
+const CACHE = PREFIX + __SW_VERSION__;
+/** How long a network-first request waits before a stored copy is used instead. */
+const NETWORK_TIMEOUT_MS = 4000;
+
+const scope = () => self.registration.scope;
+const abs = (rel: string) => new URL(rel, scope()).href;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(__SW_SHELL__.map(abs));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+async function cacheFirst(req: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(req);
+  if (hit) return hit;
+  const res = await fetch(req);
+  if (res.ok) await cache.put(req, res.clone());
+  return res;
+}
+
+async function networkFirst(req: Request, key: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const network = fetch(req).then(async (res) => {
+    if (res.ok) await cache.put(key, res.clone());
+    return res;
+  });
+  const stored = await cache.match(key);
+  if (!stored) return network;
+  const timeout = new Promise<undefined>((r) => setTimeout(r, NETWORK_TIMEOUT_MS, undefined));
+  try {
+    return (await Promise.race([network, timeout])) ?? stored;
+  } catch {
+    return stored;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || !url.href.startsWith(scope())) return;
+  const rel = url.href.slice(scope().length);
+  if (rel.startsWith("api/")) return;
+  if (req.mode === "navigate") event.respondWith(networkFirst(req, abs("index.html")));
+  else if (rel.startsWith("assets/")) event.respondWith(cacheFirst(req));
+  else if (rel.startsWith("model/")) event.respondWith(networkFirst(req, url.origin + url.pathname));
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data as { type?: string; urls?: unknown } | undefined;
+  if (data?.type !== "cache" || !Array.isArray(data.urls)) return;
+  const urls = data.urls.filter((u): u is string => typeof u === "string" && u.startsWith(scope()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const results = await Promise.allSettled(urls.map(async (u) => {
+      if (!(await cache.match(u))) await cache.add(u);
+    }));
+    const failed = results.filter((r) => r.status === "rejected").length;
+    event.ports[0]?.postMessage({ stored: urls.length - failed, failed });
+  })());
+});
