@@ -73,6 +73,8 @@ export interface LoadedModel {
   readonly backend: BackendName;
   /** Every backend tried, in order, the chosen one last. */
   readonly attempts: readonly BackendAttempt[];
+  /** The onnxruntime-web build's version, e.g. "1.30.0". */
+  readonly runtimeVersion: string;
   /** Largest batch one session call takes (1 on WebGL, else Infinity). */
   readonly maxBatch: number;
   /**
@@ -166,6 +168,7 @@ function wrap(
   return {
     backend: name,
     attempts,
+    runtimeVersion: ort.env.versions?.web ?? ort.env.versions?.common ?? "unknown",
     maxBatch,
     run(input, batch) {
       // onnxruntime-web sessions are not re-entrant: queue behind the previous run.

@@ -32,6 +32,8 @@ export interface Classifier {
   readonly metadata: ModelMetadata;
   readonly backend: BackendName;
   readonly attempts: readonly BackendAttempt[];
+  /** Version of onnxruntime-web running the model. */
+  readonly runtimeVersion: string;
   /** Pre-process each image and classify them in one batch. */
   classifyPixels(images: readonly Pixels[]): Promise<PixelsPrediction[]>;
   /** Classify 28×28 images in 0–1 (light ink on dark), normalised here. */
@@ -98,6 +100,7 @@ export async function createClassifier(
     metadata,
     backend: loaded.backend,
     attempts: loaded.attempts,
+    runtimeVersion: loaded.runtimeVersion,
     logits,
     classifyTensor,
     classifyImages,

@@ -34,7 +34,8 @@ export const ROOT = new URL("../", import.meta.url).pathname;
  */
 export function startTaskArgs(extraRead: string[] = []): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const args: string[] = config.tasks.start.split(/\s+/).slice(1);
+  const start = config.tasks.start;
+  const args: string[] = (typeof start === "string" ? start : start.command).split(/\s+/).slice(1);
   return args.map((a) =>
     a.startsWith("--allow-read=") && extraRead.length ? `${a},${extraRead.join(",")}` : a
   );

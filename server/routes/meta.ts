@@ -76,7 +76,7 @@ export function info(_req: Request, ctx: Context): Response {
       deno: Deno.version.deno,
       v8: Deno.version.v8,
       typescript: Deno.version.typescript,
-      onnxruntime_web: "1.30.0",
+      onnxruntime_web: c?.runtimeVersion ?? null,
       os: Deno.build.os,
       arch: Deno.build.arch,
       cores: detectEnv().cores,
