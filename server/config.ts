@@ -42,7 +42,7 @@ export interface Config {
   bodyTimeoutMs: number;
   /** `DRAIN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10 000 */
   drainTimeoutMs: number;
-  /** `WATCH_MODELS`: reload the model when its files change. @default true */
+  /** `WATCH_MODELS`: reload the model when its files change. @default true (false for an embedded model) */
   watchModels: boolean;
 }
 
@@ -67,6 +67,17 @@ export const ENV_NAMES = Object.freeze(
   ] as const,
 );
 
+/**
+ * Copies of the model and the page that ship inside the program (a `deno compile` binary):
+ * used when `MODEL_DIR` / `WEB_DIR` are unset, and never watched, since they cannot change.
+ */
+export interface EmbeddedDirs {
+  /** Directory holding the default convnet.onnx + convnet.json. */
+  modelDir: string;
+  /** Directory holding the page's build. */
+  webDir: string;
+}
+
 function int(env: Record<string, string | undefined>, name: string, def: number, min: number, max: number) {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === "") return def;
@@ -82,10 +93,16 @@ function int(env: Record<string, string | undefined>, name: string, def: number,
  *
  * @param env Environment variables (e.g. `Deno.env.toObject()`).
  * @param cores Logical cores, the default worker count.
+ * @param embedded Default directories inside a compiled binary; without it the defaults are
+ *   `models` and `web/dist` in the working directory.
  * @returns The configuration.
  * @throws {RangeError} Naming the variable that is out of range or unknown.
  */
-export function loadConfig(env: Record<string, string | undefined>, cores = 1): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  cores = 1,
+  embedded?: EmbeddedDirs,
+): Config {
   const backends = (env.BACKEND?.trim() || "wasm").split(",").map((s) => s.trim().toLowerCase());
   for (const b of backends) {
     if (!(BACKENDS as readonly string[]).includes(b)) {
@@ -96,11 +113,13 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new RangeError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
+  const modelDir = env.MODEL_DIR?.trim();
+  const watch = env.WATCH_MODELS?.trim();
   return {
     port: int(env, "PORT", 8000, 0, 65535),
     host: env.HOST?.trim() || "0.0.0.0",
-    modelDir: env.MODEL_DIR?.trim() || "models",
-    webDir: env.WEB_DIR?.trim() || "web/dist",
+    modelDir: modelDir || embedded?.modelDir || "models",
+    webDir: env.WEB_DIR?.trim() || embedded?.webDir || "web/dist",
     backends: backends as BackendName[],
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 1 << 30),
     maxPixels: int(env, "MAX_PIXELS", 16_000_000, 1, 1 << 30),
@@ -111,6 +130,6 @@ export function loadConfig(env: Record<string, string | undefined>, cores = 1): 
     maxInflight: int(env, "MAX_INFLIGHT", 256, 1, 1 << 20),
     bodyTimeoutMs: int(env, "BODY_TIMEOUT_MS", 10_000, 100, 600_000),
     drainTimeoutMs: int(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
-    watchModels: !/^(0|false|no|off)$/i.test(env.WATCH_MODELS?.trim() ?? ""),
+    watchModels: watch ? !/^(0|false|no|off)$/i.test(watch) : Boolean(modelDir) || !embedded,
   };
 }

@@ -8,17 +8,28 @@
  * @module
  */
 
-import { ENV_NAMES, loadConfig } from "./config.ts";
+import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
 import { METADATA_FILE } from "./model_store.ts";
+
+/**
+ * In a `deno compile` binary the default model and page are embedded beside this file
+ * (`--include models --include web/dist`), not in the working directory, which may be
+ * anywhere; the binary may read them whatever its `--allow-read` list says.
+ */
+function embeddedDirs(): EmbeddedDirs | undefined {
+  if (!Deno.build.standalone || !import.meta.dirname) return undefined;
+  const root = import.meta.dirname.replace(/\/server$/, "");
+  return { modelDir: `${root}/models`, webDir: `${root}/web/dist` };
+}
 
 async function main(): Promise<number> {
   let config;
   try {
     // Read only the variables we use: the start task allows exactly these.
     const env = Object.fromEntries(ENV_NAMES.map((n) => [n, Deno.env.get(n)]));
-    config = loadConfig(env, navigator.hardwareConcurrency);
+    config = loadConfig(env, navigator.hardwareConcurrency, embeddedDirs());
   } catch (e) {
     createLogger("error").error("invalid configuration", { error: (e as Error).message });
     return 2;

@@ -34,6 +34,8 @@ export interface ModelStoreOptions {
   dir: string;
   backends: BackendName[];
   log: Logger;
+  /** Called after each model goes live (metrics, logs). */
+  onSwap?: (classifier: Classifier) => void;
   /** How long a replaced model stays usable for requests that already hold it. @default 10 000 */
   graceMs?: number;
 }
@@ -126,6 +128,7 @@ export class ModelStore {
         }
         this.#current = next;
         this.#files = { json: built.json, onnx: built.onnx };
+        this.#opts.onSwap?.(next);
         this.#record({ ok: true, at, sha256: next.metadata.sha256, version: next.metadata.version });
         this.#opts.log.info(prev ? "model reloaded" : "model loaded", {
           version: next.metadata.version,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Classifier } from "../src/mod.ts";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
@@ -33,24 +34,18 @@ let nextId = 0;
 async function start(config: Config, workerId: number) {
   const log = createLogger(config.logLevel, { worker: workerId });
   const metrics = createMetrics();
-  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log });
+  const setInfo = (c: Classifier) => {
+    const { name, version, sha256 } = c.metadata;
+    metrics.modelInfo.reset();
+    metrics.modelInfo.set({ name, version, sha256, backend: c.backend }, 1);
+  };
+  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log, onSwap: setInfo });
   try {
     await store.load();
   } catch (e) {
     post({ type: "fatal", error: (e as Error).message });
     return;
   }
-  const setInfo = () => {
-    const c = store.current;
-    metrics.modelInfo.reset();
-    metrics.modelInfo.set({
-      name: c.metadata.name,
-      version: c.metadata.version,
-      sha256: c.metadata.sha256,
-      backend: c.backend,
-    }, 1);
-  };
-  setInfo();
   if (config.watchModels) store.watch();
   const ctx = createContext({
     config,
@@ -72,11 +67,7 @@ async function start(config: Config, workerId: number) {
     port: config.port,
     reusePort: config.workers > 1,
     onListen: ({ port }) => post({ type: "listening", port }),
-  }, async (req) => {
-    const res = await handler(req);
-    if (res.status >= 200 && store.current) setInfo();
-    return res;
-  });
+  }, handler);
 
   onMessage = async (m) => {
     if (m.type === "snapshot-request") {
