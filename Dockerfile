@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# MNIST digit-recognition service: the Deno API server and the drawing page.
+#
+#   docker build -t mnist .
+#   docker run --rm -p 8000:8000 mnist
+#   docker run --rm -p 8000:8000 -v "$PWD/models:/app/models:ro" mnist   # hot-reloads new models
+#
+# Three stages: deps (npm packages from deno.lock, in their own layer), build (the page
+# bundle), runtime (only what runs, as the image's non-root "deno" user, uid 1993).
+# No Docker engine on the team's machines: tests/deploy/dockerfile_test.ts checks this
+# file against deno.json, and tests/deploy/docker_steps_test.ts runs its RUN/COPY/CMD
+# steps on the host. Keep RUN lines relative to WORKDIR so that runner can replay them.
+
+FROM denoland/deno:2.9.6 AS deps
+WORKDIR /app
+COPY deno.json deno.lock ./
+# All of deno.json's imports: Deno re-initializes any package of deno.lock that is
+# missing from node_modules when the server starts, so the runtime gets the full set.
+RUN deno install --frozen
+
+FROM denoland/deno:2.9.6 AS build
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY deno.json deno.lock ./
+COPY src ./src
+COPY web ./web
+COPY models ./models
+RUN deno task build
+
+FROM denoland/deno:2.9.6
+WORKDIR /app
+ENV DENO_NO_UPDATE_CHECK=1 \
+    PORT=8000 \
+    HOST=0.0.0.0
+COPY --from=deps /app/node_modules ./node_modules
+COPY deno.json deno.lock ./
+COPY src ./src
+COPY server ./server
+COPY models ./models
+COPY --from=build /app/web/dist ./web/dist
+USER deno
+EXPOSE 8000
+# No curl in the image: Deno itself asks the liveness route.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["deno", "eval", "const r = await fetch(`http://127.0.0.1:${Deno.env.get('PORT') ?? 8000}/health`); await r.body?.cancel(); Deno.exit(r.ok ? 0 : 1)"]
+# The base image's entrypoint is tini, so SIGTERM reaches Deno and the server drains.
+STOPSIGNAL SIGTERM
+CMD ["deno", "run", "--unstable-net", "--allow-net=0.0.0.0,127.0.0.1,[::]", "--allow-read=models,web/dist,node_modules,server,src", "--allow-env=PORT,HOST,MODEL_DIR,WEB_DIR,BACKEND,MAX_UPLOAD_BYTES,MAX_PIXELS,MAX_BATCH_FILES,CORS_ORIGINS,LOG_LEVEL,WORKERS,MAX_INFLIGHT,BODY_TIMEOUT_MS,DRAIN_TIMEOUT_MS,WATCH_MODELS", "server/main.ts"]

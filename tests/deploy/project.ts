@@ -1,0 +1,55 @@
+/**
+ * Facts about the project that the deploy files must agree with, each read from its one
+ * source: the pinned Deno version and the test command from `.ci/run` (which runs the
+ * README's command verbatim), tasks from deno.json, defaults from `server/config.ts`.
+ *
+ * Runs in Deno (reads files under the repository root).
+ * @module
+ */
+
+import { ROOT } from "../test_utils.ts";
+
+/** A deno.json task: a plain command or `{ command, dependencies }`. */
+type Task = string | { command: string; dependencies?: string[] };
+
+/** The repository's deno.json, parsed. */
+export function denoConfig(): { tasks: Record<string, Task>; imports: Record<string, string> } {
+  return JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+}
+
+/**
+ * The command line of one deno.json task.
+ *
+ * @param name Task name, e.g. `start`.
+ * @returns The command, without the task's dependencies.
+ * @throws {RangeError} When deno.json has no such task.
+ */
+export function taskCommand(name: string): string {
+  const task = denoConfig().tasks[name];
+  if (task === undefined) throw new RangeError(`deno.json has no task "${name}"`);
+  return typeof task === "string" ? task : task.command;
+}
+
+/**
+ * The README's test command, as `.ci/run` runs it verbatim (`npx -y deno@X task test`).
+ *
+ * @returns The command line.
+ * @throws {SyntaxError} When `.ci/run` no longer holds such a line.
+ */
+export function readmeTestCommand(): string {
+  const ci = Deno.readTextFileSync(`${ROOT}.ci/run`);
+  const line = ci.split("\n").find((l) => /^\s*npx -y deno@\S+ task test\b/.test(l));
+  if (!line) throw new SyntaxError(".ci/run has no `npx -y deno@<version> task test` line");
+  return line.trim().split(" 2>&1")[0].split(" |")[0].trim();
+}
+
+/**
+ * The Deno version the project pins (from the README's test command).
+ *
+ * @returns A version such as `2.9.6`.
+ */
+export function pinnedDenoVersion(): string {
+  const m = readmeTestCommand().match(/deno@(\d+\.\d+\.\d+)\b/);
+  if (!m) throw new SyntaxError("the test command does not pin an exact Deno version");
+  return m[1];
+}
