@@ -31,7 +31,7 @@ export type PadChange = "stroke" | "end" | "edit";
 export interface DrawingPad {
   /** Number of strokes (an uploaded image counts as one). */
   readonly size: number;
-  /** Counts changes; also in the screen canvas's `data-version`, for tests. */
+  /** Counts changes; in the screen canvas's `data-version` (and the size in `data-strokes`), for tests. */
   readonly version: number;
   /** Remove the last stroke, or the uploaded image. @returns Whether anything was removed. */
   undo(): boolean;
@@ -104,12 +104,12 @@ export function createDrawingPad(
     screenCtx.fillRect(0, 0, side, side);
     if (image) paintContained(screenCtx, image, side, side);
     paintStrokes(screenCtx, strokes, side, style.getPropertyValue("--ink").trim() || "#000");
-    screen.dataset.strokes = String(strokes.length + (image ? 1 : 0));
   };
 
   const changed = (why: PadChange) => {
     targetStale = true;
     screen.dataset.version = String(++version);
+    screen.dataset.strokes = String(strokes.length + (image ? 1 : 0));
     frame ||= requestAnimationFrame(paintScreen);
     onChange(why);
   };
@@ -128,6 +128,7 @@ export function createDrawingPad(
     end: () => changed("end"),
   });
   screen.dataset.version = "0";
+  screen.dataset.strokes = "0";
   new ResizeObserver(() => paintScreen()).observe(screen);
 
   return {
