@@ -1,7 +1,7 @@
 /**
  * Facts about the project that the deploy files must agree with, each read from its one
- * source: the pinned Deno version and the test command from `.ci/run` (which runs the
- * README's command verbatim), tasks from deno.json, defaults from `server/config.ts`.
+ * source: the pinned Deno version and the test command from the README, tasks from
+ * deno.json (defaults come from `server/config.ts` itself).
  *
  * Runs in Deno (reads files under the repository root).
  * @module
@@ -30,17 +30,32 @@ export function taskCommand(name: string): string {
   return typeof task === "string" ? task : task.command;
 }
 
+const TEST_COMMAND = /^\s*(npx -y deno@\S+ task test)(?=\s|$)/;
+
+function findTestCommand(file: string): string {
+  const line = Deno.readTextFileSync(`${ROOT}${file}`).split("\n").find((l) => TEST_COMMAND.test(l));
+  if (!line) throw new SyntaxError(`${file} has no \`npx -y deno@<version> task test\` line`);
+  return line.match(TEST_COMMAND)![1];
+}
+
 /**
- * The README's test command, as `.ci/run` runs it verbatim (`npx -y deno@X task test`).
+ * The README's test command (`npx -y deno@X task test`).
+ *
+ * @returns The command line.
+ * @throws {SyntaxError} When README.md no longer shows such a line.
+ */
+export function readmeTestCommand(): string {
+  return findTestCommand("README.md");
+}
+
+/**
+ * The test command the CI entry `.ci/run` runs.
  *
  * @returns The command line.
  * @throws {SyntaxError} When `.ci/run` no longer holds such a line.
  */
-export function readmeTestCommand(): string {
-  const ci = Deno.readTextFileSync(`${ROOT}.ci/run`);
-  const line = ci.split("\n").find((l) => /^\s*npx -y deno@\S+ task test\b/.test(l));
-  if (!line) throw new SyntaxError(".ci/run has no `npx -y deno@<version> task test` line");
-  return line.trim().split(" 2>&1")[0].split(" |")[0].trim();
+export function ciTestCommand(): string {
+  return findTestCommand(".ci/run");
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { ROOT } from "../test_utils.ts";
-import { pinnedDenoVersion, readmeTestCommand } from "./project.ts";
+import { ciTestCommand, pinnedDenoVersion, readmeTestCommand } from "./project.ts";
 import { parse } from "./yaml.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -69,6 +69,11 @@ Deno.test("workflow: a job runs the README's test command after installing Chrom
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
   const task = deno.tasks.test;
   assert.match(typeof task === "string" ? task : task.command, /deno test --allow-all tests\/$/);
+});
+
+Deno.test("README, .ci/run and the workflow run one test command", () => {
+  assert.match(readmeTestCommand(), /^npx -y deno@\d+\.\d+\.\d+ task test$/);
+  assert.equal(ciTestCommand(), readmeTestCommand());
 });
 
 Deno.test("workflow: fmt, lint and type checks run", () => {
