@@ -4,8 +4,9 @@
  * context (honouring .dockerignore) or from an earlier stage, RUN runs the same command
  * in the stage's WORKDIR, and the last stage's CMD starts the server with the same flags,
  * as a non-root user when we are root (USER), with an empty DENO_DIR (the image's
- * /deno-dir). The server must answer, serve a prediction and the page, pass the
- * HEALTHCHECK command, fetch no npm package at start, and drain on SIGTERM.
+ * /deno-dir). The server must answer, serve a prediction and the page, hot-reload a model
+ * written into its models/ directory (as through a volume), pass the HEALTHCHECK command,
+ * fetch no npm package at start, and drain on SIGTERM.
  * @module
  */
 
@@ -124,7 +125,7 @@ function asImageUser(user: string | undefined, argv: string[]): string[] {
   return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv];
 }
 
-Deno.test("Dockerfile steps replayed on the host: the image's server starts, predicts, serves the page, drains", async () => {
+Deno.test("Dockerfile steps replayed on the host: the image's server starts, predicts, serves the page, reloads models/, drains", async () => {
   assert.equal(Deno.version.deno, pinnedDenoVersion(), "replay with the image's Deno");
   const root = await Deno.makeTempDir({ prefix: "docker-steps-" });
   try {
@@ -153,6 +154,10 @@ Deno.test("Dockerfile steps replayed on the host: the image's server starts, pre
         if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
       }
       assert.equal(ready, 200, "/ready");
+      if (Deno.uid() === 0 && image.user) {
+        const uid = (await Deno.readTextFile(`/proc/${server.pid}/status`)).match(/^Uid:\s+(\d+)/m)?.[1];
+        assert.equal(uid, "65534", "the server runs unprivileged, as USER says");
+      }
 
       const form = new FormData();
       const png = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
@@ -164,6 +169,20 @@ Deno.test("Dockerfile steps replayed on the host: the image's server starts, pre
       const page = await fetch(`${url}/`, { headers: { accept: "text/html" } });
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<script[^>]+src="[^"]*assets\/main-[^"]+\.js"/);
+
+      // models/ as a volume: new files written from outside are picked up (hot reload).
+      const seed = `${ROOT}tests/testdata/seed/`;
+      const seedVersion = JSON.parse(await Deno.readTextFile(`${seed}convnet.json`)).version;
+      for (const f of ["convnet.onnx", "convnet.json"]) {
+        await Deno.copyFile(`${seed}${f}`, `${app}/models/${f}`);
+      }
+      let version = "";
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline && version !== seedVersion;) {
+        await new Promise((r) => setTimeout(r, 300));
+        const r = await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+        version = r.ok ? (await r.json()).model_version : (await r.body?.cancel(), "");
+      }
+      assert.equal(version, seedVersion, "the model written into models/ is serving");
 
       const [hcCmd, ...hcArgs] = asImageUser(image.user, deno(image.healthcheck!));
       const hc = await new Deno.Command(hcCmd, {
