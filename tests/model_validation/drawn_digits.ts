@@ -5,7 +5,7 @@
  *
  * Runs in Deno and the browser (pure functions). The stroke comes from the MNIST digit
  * itself: its grey levels are upsampled bilinearly and cut at a level (a low cut gives
- * a thick pen, a high one a thin pen), optionally dilated; the cut is softened over
+ * a thick pen, a high one a thin pen), then dilated or eroded; the cut is softened over
  * about one canvas pixel, as a canvas anti-aliases its strokes.
  *
  * @example
@@ -31,8 +31,8 @@ export interface DrawStyle {
   y: number;
   /** Grey level (0–1) where the upsampled digit is cut: low = thick pen, high = thin pen. */
   cut: number;
-  /** Extra pen radius in MNIST pixels (0 = none). */
-  dilate: number;
+  /** Pen radius added (dilation, > 0) or removed (erosion, < 0), in MNIST pixels. */
+  stroke: number;
   /** Pen colour, RGB. */
   pen: readonly [number, number, number];
   /** Transparent canvas (ink only in alpha), as `canvas.toBlob()` gives before any fill. */
@@ -63,15 +63,16 @@ const PENS: readonly (readonly [number, number, number])[] = [[0, 0, 0], [40, 40
  *
  * @param rand Generator from {@linkcode mulberry32}.
  * @returns The style: scale 2.5–12 (ink about 50–240 px tall), any position, cut 0.1–0.55,
- * a dilation of up to 1 MNIST pixel for a quarter of them, a third of them transparent.
+ * a quarter dilated by 0.3–1.2 MNIST pixels, a quarter eroded by 0.2–0.6, a third transparent.
  */
 export function randomStyle(rand: () => number): DrawStyle {
+  const pen = rand();
   return {
     scale: 2.5 + rand() * 9.5,
     x: rand(),
     y: rand(),
     cut: 0.1 + rand() * 0.45,
-    dilate: rand() < 0.25 ? 0.3 + rand() * 0.7 : 0,
+    stroke: pen < 0.25 ? 0.3 + rand() * 0.9 : pen < 0.5 ? -(0.2 + rand() * 0.4) : 0,
     pen: PENS[Math.floor(rand() * PENS.length)],
     transparent: rand() < 1 / 3,
   };
@@ -103,22 +104,25 @@ export function drawDigit(digit: Uint8Array, style: DrawStyle, canvas = CANVAS):
     x0 = Math.min(x0, x), x1 = Math.max(x1, x), y0 = Math.min(y0, y), y1 = Math.max(y1, y);
   }
   if (x1 < 0) throw new RangeError("The digit has no ink");
-  const { dilate, cut } = style;
+  const { stroke, cut } = style;
+  const grow = Math.max(0, stroke);
   // Ink box in canvas pixels, with room for the dilation and the soft edge; a digit too
   // large for the canvas is drawn as large as fits.
-  const margin = 2 * (dilate + 1);
+  const margin = 2 * (grow + 1);
   const f = Math.min(style.scale, canvas / (x1 - x0 + 1 + margin), canvas / (y1 - y0 + 1 + margin));
-  const pad = (dilate + 1) * f;
+  const pad = (grow + 1) * f;
   const w = (x1 - x0 + 1) * f + 2 * pad, h = (y1 - y0 + 1) * f + 2 * pad;
   const left = style.x * (canvas - w), top = style.y * (canvas - h);
   // Canvas coordinate of MNIST pixel x0's left edge.
   const ox = left + pad - x0 * f, oy = top + pad - y0 * f;
   // The cut is softened over about 1.5 canvas pixels: the digit's grey changes ~0.4 per MNIST pixel.
   const soft = 0.6 / f;
-  const offsets = dilate > 0
+  // Dilation takes the maximum over a ring of that radius, erosion the minimum.
+  const radius = Math.abs(stroke), pick = stroke > 0 ? Math.max : Math.min;
+  const ring = radius > 0
     ? Array.from(
       { length: 8 },
-      (_, k) => [Math.cos(k * Math.PI / 4) * dilate, Math.sin(k * Math.PI / 4) * dilate],
+      (_, k) => [Math.cos(k * Math.PI / 4) * radius, Math.sin(k * Math.PI / 4) * radius],
     )
     : [];
   const data = new Uint8Array(canvas * canvas * 4);
@@ -129,7 +133,7 @@ export function drawDigit(digit: Uint8Array, style: DrawStyle, canvas = CANVAS):
       if (px >= left && px < left + w && py >= top && py < top + h) {
         const u = (px + 0.5 - ox) / f - 0.5, v = (py + 0.5 - oy) / f - 0.5;
         let grey = sample(img, u, v);
-        for (const [du, dv] of offsets) grey = Math.max(grey, sample(img, u + du, v + dv));
+        for (const [du, dv] of ring) grey = pick(grey, sample(img, u + du, v + dv));
         ink = Math.min(1, Math.max(0, (grey - cut) / soft + 0.5));
       }
       const o = (py * canvas + px) * 4;
