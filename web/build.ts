@@ -149,9 +149,10 @@ async function build(): Promise<string[]> {
   }
   await write("index.html", html);
 
-  // The shell the service worker stores at install; the chosen backend's runtime is
-  // added by the page once it has loaded it (see web/offline.ts).
-  const shell = ["index.html", css, ...staticClosure(page.metafile, mainJs)].map(relToDist).concat(model);
+  // The shell the service worker stores at install. The model and the chosen backend's
+  // runtime are added by the page once it has loaded them (see web/offline.ts), so they
+  // come from the HTTP cache instead of being downloaded twice.
+  const shell = ["index.html", css, ...staticClosure(page.metafile, mainJs)].map(relToDist);
   const version = await shortHash(new TextEncoder().encode(shell.join("\n") + JSON.stringify(wasm)));
   const sw = await esbuild.build({
     entryPoints: [new URL("sw.ts", WEB).pathname],

@@ -13,6 +13,7 @@
 /// <reference lib="dom" />
 
 import { type BackendName, type Classifier, NoBackendError, NoDigitError } from "../src/mod.ts";
+import { autoOrder } from "./auto_order.ts";
 import { BACKEND_LABELS, createBackendPicker, forcedBackend } from "./backend_picker.ts";
 import { pageAnswer, serverAnswer, showComparison } from "./compare_view.ts";
 import { createDrawingPad } from "./drawing_pad.ts";
@@ -41,6 +42,7 @@ const els = {
   backend: byId("backend"),
   timing: byId("timing"),
   status: byId("status"),
+  why: byId("why"),
   model: byId("model"),
   compare: byId("compare"),
   compareButton: byId<HTMLButtonElement>("compare-button"),
@@ -70,7 +72,8 @@ async function useBackend(backend: BackendName | undefined): Promise<void> {
     (m.test ? ` · ${(m.test.accuracy * 100).toFixed(2)}% on the MNIST test set` : "");
   say(`Loading ${backend ? BACKEND_LABELS[backend] : "the fastest backend"}…`);
   try {
-    const loaded = await loadClassifier(files, { backend, numThreads: threads });
+    const auto = backend ? undefined : await autoOrder();
+    const loaded = await loadClassifier(files, { backend, order: auto?.order, numThreads: threads });
     picker.record(loaded.attempts);
     const previous = classifier;
     classifier = loaded.classifier;
@@ -80,8 +83,9 @@ async function useBackend(backend: BackendName | undefined): Promise<void> {
     els.backend.dataset.backend = classifier.backend;
     els.backend.dataset.attempts = JSON.stringify(loaded.attempts);
     say("");
+    els.why.textContent = auto?.reason ?? "";
     marks.readyMs ??= performance.now().toFixed(0);
-    void storeForOffline().then((n) => {
+    void registerServiceWorker().then(() => storeForOffline()).then((n) => {
       if (n === undefined) return;
       els.offline.textContent = `Works offline: ${n} files stored on this device.`;
       marks.offline = "ready";
@@ -162,7 +166,10 @@ async function compare(): Promise<void> {
 
 els.undo.addEventListener("click", () => pad.undo());
 els.clear.addEventListener("click", () => pad.clear());
-els.upload.addEventListener("change", () => void useFile(els.upload.files?.[0]));
+els.upload.addEventListener("change", () => {
+  void useFile(els.upload.files?.[0]);
+  els.upload.value = ""; // choosing the same file again is a change too
+});
 els.pad.addEventListener("dragover", (e) => e.preventDefault());
 els.pad.addEventListener("drop", (e) => {
   e.preventDefault();
@@ -180,7 +187,6 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => pad.
 
 const forced = forcedBackend();
 picker.select(forced);
-void registerServiceWorker();
 loading = useBackend(forced).catch((e) => say(`Could not load the model: ${message(e)}`));
 void loading.then(() => live.request(true));
 void detectApi().then((info) => els.compare.hidden = !info);

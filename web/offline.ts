@@ -2,10 +2,10 @@
  * Make the page work offline: register the service worker and hand it the runtime
  * files this visit loaded.
  *
- * Runs in the browser. On a first visit the backend's ORT chunk and WASM binary are
- * fetched before the service worker controls the page, so it cannot see them; the
- * page lists the same-origin `assets/` and `model/` URLs it fetched (Resource Timing)
- * and posts them to the worker, which stores them (see `web/sw.ts`).
+ * Runs in the browser. The worker is registered after the model has loaded, so on a
+ * first visit it sees none of the page's requests; the page lists the same-origin
+ * `assets/` and `model/` URLs it fetched (Resource Timing) and posts them to the
+ * worker, which stores them from the HTTP cache (see `web/sw.ts`).
  * @module
  */
 

@@ -3,10 +3,11 @@
  *
  * Runs in the browser's service-worker scope (built to `dist/sw.js` by `web/build.ts`,
  * which defines `__SW_VERSION__` and `__SW_SHELL__`). At install it stores the shell
- * (HTML, entry script and its static chunks, CSS, the model). The backend's runtime
- * chunk and WASM binary are fetched before this worker controls the first visit, so
- * the page posts their URLs once loaded (message `{ type: "cache", urls }`) and they are
- * stored too. Strategies:
+ * (HTML, entry script and its static chunks, CSS). The page registers this worker only
+ * once its model and backend have loaded, so as not to compete with them, and then posts
+ * the URLs it loaded (message `{ type: "cache", urls }`): the model, the backend's ORT
+ * chunk and WASM binary are stored from the HTTP cache instead of downloaded again.
+ * Strategies:
  * - `assets/`: cache first; the names are fingerprinted, so a stored copy never goes stale;
  * - pages and `model/`: network first, so a new model or page shows up at once, and the
  *   stored copy when the network fails or is slow;
@@ -88,7 +89,8 @@ self.addEventListener("message", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     const results = await Promise.allSettled(urls.map(async (u) => {
-      if (!(await cache.match(u))) await cache.add(u);
+      // "force-cache": store the very copy the page just loaded, not a second download.
+      if (!(await cache.match(u))) await cache.add(new Request(u, { cache: "force-cache" }));
     }));
     const failed = results.filter((r) => r.status === "rejected").length;
     event.ports[0]?.postMessage({ stored: urls.length - failed, failed });

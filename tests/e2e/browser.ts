@@ -63,19 +63,29 @@ export async function waitForBackend(page: Page, timeout = 90_000): Promise<{ te
   return { text: (await el.textContent()) ?? "", name: await el.getAttribute("data-backend") ?? undefined };
 }
 
+/** The pad's change counter (`data-version` of the canvas). */
+export async function padVersion(page: Page): Promise<number> {
+  return Number(await page.getByTestId("canvas").getAttribute("data-version"));
+}
+
 /**
  * Wait for the final prediction of the pad's current state.
  *
+ * @param page The page.
+ * @param timeout Milliseconds. @default 30000
+ * @param after Also wait for the pad to have changed since this version (an upload
+ *   lands asynchronously). @default -1
  * @returns The prediction as shown.
  */
-export async function waitForPrediction(page: Page, timeout = 30_000): Promise<ShownPrediction> {
+export async function waitForPrediction(page: Page, timeout = 30_000, after = -1): Promise<ShownPrediction> {
   await page.waitForFunction(
-    () => {
+    (after) => {
       const p = document.querySelector<HTMLElement>("[data-testid=prediction]");
       const c = document.querySelector<HTMLElement>("[data-testid=canvas]");
-      return p?.dataset.final === "true" && p.dataset.version === c?.dataset.version;
+      return p?.dataset.final === "true" && p.dataset.version === c?.dataset.version &&
+        Number(c?.dataset.version) > after;
     },
-    null,
+    after,
     { timeout },
   );
   const el = page.getByTestId("prediction");
