@@ -6,7 +6,8 @@
 #   docker run --rm -p 8000:8000 -v "$PWD/models:/app/models:ro" mnist   # hot-reloads new models
 #
 # Three stages: deps (npm packages from deno.lock, in their own layer), build (the page
-# bundle), runtime (only what runs, as the image's non-root "deno" user, uid 1993).
+# bundle), runtime (server, src, model, built page and node_modules; no tests, training
+# or page sources), run as the base image's non-root "deno" user, uid 1993.
 # No Docker engine on the team's machines: tests/deploy/dockerfile_test.ts checks this
 # file against deno.json, and tests/deploy/docker_steps_test.ts runs its RUN/COPY/CMD
 # steps on the host. Keep RUN lines relative to WORKDIR so that runner can replay them.
