@@ -171,9 +171,10 @@ export async function runFuzz(corpus: Corpus, o: FuzzOptions): Promise<FuzzRepor
       // No legitimate request takes the timeout: a worker is stuck, stop sending.
       if (res.error === "timeout" && !report.aborted) {
         const others = [...inFlight.entries()].map(([id, kind]) => `${id} (${kind})`);
+        // Set before any await, so the first timeout (the stuck case itself) is the one named.
         report.aborted = `case ${c.id} (${c.kind}) got no answer in ${o.timeoutMs ?? 20_000} ms` +
-          `${others.length ? `; still in flight: ${others.join(", ")}` : ""}; ` +
-          `/health ${(await alive(o.port)) ? "answers" : "does not answer"}; replay with FUZZ_ONLY`;
+          `${others.length ? `; still in flight: ${others.join(", ")}` : ""}; replay with FUZZ_ONLY`;
+        if (!(await alive(o.port))) report.aborted += "; /health no longer answers";
       }
     }
   };

@@ -1,0 +1,202 @@
+/**
+ * Faults from issue 8 that lifecycle_test.ts does not cover: a model directory the
+ * process may not read, clients that stall or vanish mid-body, and overload.
+ */
+import assert from "node:assert/strict";
+import { ROOT, startServer, startTaskArgs } from "../test_utils.ts";
+import { rawRequest } from "./raw_http.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
+const enc = new TextEncoder();
+
+/** Open a connection and send a request head plus the first `sent` body bytes of `declared`. */
+async function partialUpload(port: number, declared: number, first: Uint8Array) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(enc.encode(
+    `POST /api/v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n` +
+      `Content-Length: ${declared}\r\n\r\n`,
+  ));
+  await conn.write(first);
+  return conn;
+}
+
+async function readAll(conn: Deno.Conn, ms: number): Promise<string> {
+  const buf = new Uint8Array(16 * 1024);
+  let text = "";
+  const timer = setTimeout(() => conn.close(), ms);
+  try {
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+      if (/\r\n\r\n/.test(text) && /content-length: (\d+)/i.test(text)) {
+        const len = Number(text.match(/content-length: (\d+)/i)![1]);
+        if (text.length - text.indexOf("\r\n\r\n") - 4 >= len) break;
+      }
+    }
+  } catch {
+    /* closed by the timer */
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  }
+  return text;
+}
+
+Deno.test({
+  name: "start-up: a model directory the process may not read gives a clear message and exit 1",
+  ...opts,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "mnist-unreadable-" });
+    for (const f of ["convnet.onnx", "convnet.json"]) {
+      await Deno.copyFile(`${ROOT}models/${f}`, `${dir}/${f}`);
+    }
+    try {
+      // Readable on disk, but outside the start task's --allow-read (tests run as root, so chmod cannot deny).
+      const srv = await startServer({ MODEL_DIR: dir }, { args: startTaskArgs(), waitReady: false });
+      const code = await Promise.race([
+        srv.exited,
+        new Promise<number>((r) => setTimeout(() => r(-1), 20_000)),
+      ]);
+      await srv.stop("SIGKILL");
+      assert.equal(code, 1);
+      const text = srv.logs.join("\n");
+      assert.match(text, new RegExp(`${dir}/convnet\\.json`));
+      assert.match(text, /MODEL_DIR/);
+      assert.match(text, /--allow-read/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "start-up: MODEL_DIR naming a file, not a directory, gives a clear message and exit 1",
+  ...opts,
+  async fn() {
+    const file = `${ROOT}models/convnet.json`;
+    const srv = await startServer({ MODEL_DIR: file }, { waitReady: false });
+    const code = await Promise.race([
+      srv.exited,
+      new Promise<number>((r) => setTimeout(() => r(-1), 20_000)),
+    ]);
+    await srv.stop("SIGKILL");
+    assert.equal(code, 1);
+    assert.match(srv.logs.join("\n"), /MODEL_DIR/);
+  },
+});
+
+Deno.test({
+  name:
+    "slow client: a body sent 1 byte a second is cut off after BODY_TIMEOUT_MS; others are served meanwhile",
+  ...opts,
+  async fn() {
+    const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", BODY_TIMEOUT_MS: "1500" });
+    try {
+      const slow = await partialUpload(srv.port, PNG.length, PNG.subarray(0, 1));
+      let sent = 1;
+      let open = true;
+      const dribble = (async () => {
+        while (open && sent < 30) {
+          await new Promise((r) => setTimeout(r, 1000));
+          await slow.write(PNG.subarray(sent, sent + 1)).catch(() => (open = false));
+          sent++;
+        }
+      })();
+      const answer = readAll(slow, 30_000).then((t) => {
+        open = false;
+        return { text: t, sentAtAnswer: sent };
+      });
+      // One worker: if the slow body held it, these would wait for the cut-off.
+      const others: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await rawRequest(srv.port, {
+          method: "POST",
+          target: "/api/v1/predict",
+          headers: [["Content-Type", "image/png"]],
+          body: PNG,
+        });
+        others.push(r.status);
+      }
+      const othersDoneBeforeCut = sent <= 2;
+      const { text, sentAtAnswer } = await answer;
+      await dribble;
+      assert.deepEqual(others, [200, 200, 200, 200, 200]);
+      assert.ok(
+        othersDoneBeforeCut,
+        "the other clients were answered while the slow body was still arriving",
+      );
+      assert.match(text, /^HTTP\/1\.1 408/, text.slice(0, 200));
+      assert.match(text, /application\/problem\+json/);
+      assert.match(text, /"detail":"Request body not received within 1500 ms"/);
+      // Cut off near the timeout, long before the 7,702-byte body could arrive at 1 byte/s.
+      assert.ok(sentAtAnswer <= 5, `answered after ${sentAtAnswer} bytes`);
+    } finally {
+      await srv.stop("SIGKILL");
+    }
+  },
+});
+
+Deno.test({
+  name: "a client that disconnects mid-body leaves no unhandled error or 500 behind",
+  ...opts,
+  async fn() {
+    const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false" });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const conn = await partialUpload(srv.port, PNG.length, PNG.subarray(0, 1000));
+        await new Promise((r) => setTimeout(r, 100));
+        conn.close();
+      }
+      // Let the server notice the closed sockets.
+      await new Promise((r) => setTimeout(r, 1000));
+      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      const errors = srv.logs.filter((l) => /unhandled error|"status":5\d\d/.test(l));
+      assert.deepEqual(errors.map((l) => l.slice(0, 300)), []);
+      assert.ok(!/http_requests_total\{[^}]*status="5\d\d"/.test(metrics), "no 5xx counted");
+    } finally {
+      await srv.stop("SIGKILL");
+    }
+  },
+});
+
+Deno.test({
+  name: "overload: far more connections than MAX_INFLIGHT get 503 with Retry-After at once, not a queue",
+  ...opts,
+  async fn() {
+    // cores × 16 × 4 connections against a limit of 2 held requests.
+    const conns = navigator.hardwareConcurrency * 16 * 4;
+    const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", MAX_INFLIGHT: "2" });
+    try {
+      // Each request holds its slot while its body is incomplete.
+      const held = await Promise.all(
+        Array.from({ length: conns }, () => partialUpload(srv.port, PNG.length, PNG.subarray(0, 100))),
+      );
+      const answers = held.map((c) => readAll(c, 20_000));
+      // Those shed are answered before any body is complete; the two held ones wait for theirs.
+      const shed = await Promise.all(
+        answers.map((a) => Promise.race([a, new Promise<string>((r) => setTimeout(() => r(""), 5000))])),
+      );
+      const n503 = shed.filter((t) => /^HTTP\/1\.1 503/.test(t));
+      assert.equal(n503.length, conns - 2, `${n503.length} of ${conns} shed`);
+      for (const t of n503) {
+        assert.match(t, /retry-after: 1/i);
+        assert.match(t, /application\/problem\+json/);
+      }
+      // The two admitted requests complete once their bodies arrive.
+      const pending = held.filter((_, i) => shed[i] === "");
+      assert.equal(pending.length, 2);
+      await Promise.all(pending.map((c) => c.write(PNG.subarray(100))));
+      const done = await Promise.all(answers.filter((_, i) => shed[i] === ""));
+      for (const t of done) assert.match(t, /^HTTP\/1\.1 200/);
+      const ready = await fetch(`${srv.url}/ready`);
+      await ready.body?.cancel();
+      assert.equal(ready.status, 200);
+    } finally {
+      await srv.stop("SIGKILL");
+    }
+  },
+});
