@@ -63,10 +63,14 @@ export const REDOC_HTML = page(
  * Serve one docs asset.
  *
  * @param name File name after `/docs/assets/`.
- * @param nodeModules Where the npm packages are. @default "node_modules"
+ * @param nodeModules Where the npm packages are. @default the project's node_modules, found from this
+ * module (so it also holds inside a compiled binary, whatever the working directory)
  * @returns The file, or undefined when the name is not a docs asset.
  */
-export async function docsAsset(name: string, nodeModules = "node_modules"): Promise<Response | undefined> {
+export async function docsAsset(
+  name: string,
+  nodeModules = new URL("../node_modules", import.meta.url).pathname,
+): Promise<Response | undefined> {
   const type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
   const headers = { [HEADER.ContentType]: type, [HEADER.CacheControl]: "public, max-age=86400" };
   if (INIT[name]) return new Response(INIT[name], { headers });

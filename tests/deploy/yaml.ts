@@ -7,4 +7,4 @@
  */
 
 // Inline specifier until deno.json's imports carry "yaml"; then import from "yaml"
-export { parse, parseAllDocuments } from "npm:yaml@2.9.1";
+export { parse, parseAllDocuments } from "yaml";

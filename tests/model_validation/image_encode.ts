@@ -14,10 +14,8 @@
 
 // Pinned inline until deno.json maps "jpeg-js" and "pngjs" (both already locked, through image-decode);
 // then these become bare specifiers and the ignores go.
-// deno-lint-ignore no-import-prefix
-import jpeg from "npm:jpeg-js@0.3.7";
-// deno-lint-ignore no-import-prefix
-import pngjs from "npm:pngjs@3.4.0";
+import jpeg from "jpeg-js";
+import pngjs from "pngjs";
 import type { Pixels } from "../../src/mod.ts";
 
 function rgba(p: Pixels): Uint8Array {
