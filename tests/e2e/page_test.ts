@@ -12,10 +12,11 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { loadMnist, type MnistSet } from "../mnist_idx.ts";
 import { type ServerHandle, startServer } from "../test_utils.ts";
-import { drawStrokes, launchChromium, waitForBackend, waitForPrediction } from "./browser.ts";
+import { drawStrokes, launchChromium, padVersion, waitForBackend, waitForPrediction } from "./browser.ts";
 import { traceStrokes } from "./mnist_strokes.ts";
 
 const SCREENSHOT = new URL("./screenshots/page.png", import.meta.url);
+const UPLOAD = new URL("../testdata/images/3_canvas.png", import.meta.url).pathname;
 
 /** MNIST t10k indices drawn on each backend: all ten digits over the three. */
 const DIGITS: Record<"webgpu" | "webgl" | "wasm", number[]> = {
@@ -87,6 +88,26 @@ Deno.test({
                 `t10k #${index} drawn on ${backend}: "${shown.text}"`,
               );
               assertDistribution(shown.probabilities);
+            }
+            if (backend === "wasm") {
+              await s.step({
+                name: "an uploaded image is classified, and the selector switches backend in place",
+                sanitizeOps: false,
+                sanitizeResources: false,
+                fn: async () => {
+                  const before = await padVersion(page);
+                  await page.locator("#upload").setInputFiles(UPLOAD);
+                  const uploaded = await waitForPrediction(page, 30_000, before);
+                  assert.equal(uploaded.digit, 3, `upload of 3_canvas.png: "${uploaded.text}"`);
+                  await page.getByLabel("Backend").selectOption("webgl");
+                  await page.waitForFunction(() =>
+                    document.querySelector("[data-testid=backend]")?.getAttribute("data-backend") === "webgl"
+                  );
+                  assert.match(page.url(), /[?&]backend=webgl\b/);
+                  const again = await waitForPrediction(page);
+                  assert.equal(again.digit, 3);
+                },
+              });
             }
             if (backend === "webgpu") {
               await s.step({
