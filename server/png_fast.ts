@@ -41,7 +41,8 @@ export function decodePngFast(b: Uint8Array): Pixels | undefined {
   const compressed = idat.length === 1 ? idat[0] : concat(idat, size);
   const stride = width * channels;
   // Bounded by the header's size, so a zlib bomb cannot inflate past what was declared.
-  const raw = new Uint8Array(inflateSync(compressed, { maxOutputLength: (stride + 1) * height }));
+  const inflated = inflateSync(compressed, { maxOutputLength: (stride + 1) * height });
+  const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   if (raw.length < (stride + 1) * height) throw new RangeError("image data is shorter than the header says");
   return { width, height, channels, data: unfilter(raw, stride, height, channels) };
 }
@@ -56,37 +57,42 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** Undo PNG's per-row filters (None, Sub, Up, Average, Paeth). */
+/**
+ * Undo PNG's per-row filters (None, Sub, Up, Average, Paeth). The first row and the
+ * first pixel of each row have no neighbours above or to the left: they are handled
+ * apart, so the hot loops carry no bounds tests.
+ */
 function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
   const out = new Uint8Array(stride * height);
+  const zero = new Uint8Array(stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
-    const src = y * (stride + 1) + 1;
-    const row = y * stride, prev = row - stride;
+    const s = y * (stride + 1) + 1;
+    const row = y * stride;
+    const up = y > 0 ? out.subarray(row - stride, row) : zero;
+    const cur = out.subarray(row, row + stride);
+    const src = raw.subarray(s, s + stride);
     switch (filter) {
       case 0:
-        out.set(raw.subarray(src, src + stride), row);
+        cur.set(src);
         break;
       case 1:
-        for (let x = 0; x < stride; x++) out[row + x] = raw[src + x] + (x >= bpp ? out[row + x - bpp] : 0);
+        for (let x = 0; x < bpp; x++) cur[x] = src[x];
+        for (let x = bpp; x < stride; x++) cur[x] = src[x] + cur[x - bpp];
         break;
       case 2:
-        for (let x = 0; x < stride; x++) out[row + x] = raw[src + x] + (y > 0 ? out[prev + x] : 0);
+        for (let x = 0; x < stride; x++) cur[x] = src[x] + up[x];
         break;
       case 3:
-        for (let x = 0; x < stride; x++) {
-          const left = x >= bpp ? out[row + x - bpp] : 0, up = y > 0 ? out[prev + x] : 0;
-          out[row + x] = raw[src + x] + ((left + up) >> 1);
-        }
+        for (let x = 0; x < bpp; x++) cur[x] = src[x] + (up[x] >> 1);
+        for (let x = bpp; x < stride; x++) cur[x] = src[x] + ((cur[x - bpp] + up[x]) >> 1);
         break;
       case 4:
-        for (let x = 0; x < stride; x++) {
-          const a = x >= bpp ? out[row + x - bpp] : 0;
-          const b = y > 0 ? out[prev + x] : 0;
-          const c = x >= bpp && y > 0 ? out[prev + x - bpp] : 0;
-          const p = a + b - c;
-          const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          out[row + x] = raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        for (let x = 0; x < bpp; x++) cur[x] = src[x] + up[x];
+        for (let x = bpp; x < stride; x++) {
+          const a = cur[x - bpp], b = up[x], c = up[x - bpp];
+          const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+          cur[x] = src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
         }
         break;
       default:

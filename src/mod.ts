@@ -37,6 +37,7 @@ export {
   BOX,
   centreOfMass,
   inkBounds,
+  inkMap,
   normalize,
   type Pixels,
   preprocess,

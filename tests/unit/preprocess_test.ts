@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   centreOfMass,
   inkBounds,
+  inkMap,
   NoDigitError,
   normalize,
   type Pixels,
@@ -136,4 +137,21 @@ Deno.test("normalize() applies mean and std into a slice", () => {
   const out = new Float32Array(4);
   normalize([0, 1], 0.5, 0.25, out.subarray(2));
   assert.deepEqual(Array.from(out), [0, 0, -2, 2]);
+});
+
+Deno.test("inkMap() equals toInk(toGrey()) for every channel layout", async () => {
+  const dir = new URL("../testdata/images/", import.meta.url);
+  const { decodeImage } = await import("../../server/decode.ts");
+  const layouts = new Set<number>();
+  for (const e of Deno.readDirSync(dir)) {
+    const p = decodeImage(await Deno.readFile(new URL(e.name, dir)));
+    layouts.add(p.channels);
+    const a = inkMap(p), b = toInk(toGrey(p), p.width, p.height);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `${e.name} pixel ${i}`);
+  }
+  for (const ch of [3] as const) {
+    const p = rect(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: ch, bg: 230, fg: 40 });
+    assert.deepEqual(Array.from(inkMap(p)), Array.from(toInk(toGrey(p), 30, 20)));
+  }
+  assert.deepEqual([...layouts].sort(), [1, 2, 4]);
 });
