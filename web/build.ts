@@ -141,8 +141,15 @@ async function build(): Promise<string[]> {
   for (const f of page.outputFiles) await write(relToDist(f.path), f.contents);
 
   const template = await Deno.readTextFile(new URL("index.html", WEB));
+  // Chunks the entry imports statically are announced up front, so they download with
+  // the entry instead of after it has been parsed.
+  const preloads = staticClosure(page.metafile, mainJs).slice(1)
+    .map((chunk) => `<link rel="modulepreload" href="${relToDist(chunk)}">\n    `).join("");
   const html = template
-    .replace('src="main.ts"', `src="${relToDist(mainJs)}"`)
+    .replace(
+      '<script type="module" src="main.ts">',
+      `${preloads}<script type="module" src="${relToDist(mainJs)}">`,
+    )
     .replace('href="styles.css"', `href="${relToDist(css)}"`);
   if (html === template || html.includes("main.ts") || html.includes('"styles.css"')) {
     throw new Error("web/index.html must reference main.ts and styles.css");
