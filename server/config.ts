@@ -42,6 +42,8 @@ export interface Config {
   bodyTimeoutMs: number;
   /** `DRAIN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10 000 */
   drainTimeoutMs: number;
+  /** `MICRO_BATCH`: run requests that queue while the model is busy as one batch. @default false */
+  microBatch: boolean;
   /** `WATCH_MODELS`: reload the model when its files change. @default true (false for an embedded model) */
   watchModels: boolean;
 }
@@ -64,6 +66,7 @@ export const ENV_NAMES = Object.freeze(
     "BODY_TIMEOUT_MS",
     "DRAIN_TIMEOUT_MS",
     "WATCH_MODELS",
+    "MICRO_BATCH",
   ] as const,
 );
 
@@ -130,6 +133,7 @@ export function loadConfig(
     maxInflight: int(env, "MAX_INFLIGHT", 256, 1, 1 << 20),
     bodyTimeoutMs: int(env, "BODY_TIMEOUT_MS", 10_000, 100, 600_000),
     drainTimeoutMs: int(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
+    microBatch: /^(1|true|yes|on)$/i.test(env.MICRO_BATCH?.trim() ?? ""),
     watchModels: watch ? !/^(0|false|no|off)$/i.test(watch) : Boolean(modelDir) || !embedded,
   };
 }

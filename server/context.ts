@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { BackendName } from "../src/mod.ts";
+import type { BackendName, Prediction } from "../src/mod.ts";
+import { createBatcher } from "./batcher.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { batchBucket, type Metrics } from "./metrics.ts";
@@ -27,6 +28,8 @@ export interface Context {
   inflight: number;
   /** Merged metrics of every worker (the main thread gathers them); this worker's alone when absent. */
   gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
+  /** Classify 28×28 images (0–1) on the live model, micro-batched when configured. */
+  classify(images: Float32Array[]): Promise<Prediction[]>;
   /** Record one model run. */
   observeInference(backend: BackendName, batch: number, seconds: number): void;
 }
@@ -40,8 +43,13 @@ export interface Context {
 export function createContext(
   parts: Pick<Context, "config" | "store" | "metrics" | "log" | "gatherMetrics">,
 ): Context {
+  const batcher = createBatcher(() => (images) => parts.store.current.classifyImages(images));
   return {
     ...parts,
+    classify: (images) =>
+      parts.config.microBatch && images.length < 64
+        ? batcher.submit(images)
+        : parts.store.current.classifyImages(images),
     draining: false,
     inflight: 0,
     observeInference(backend, batch, seconds) {

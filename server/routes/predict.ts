@@ -137,7 +137,7 @@ async function requestPixels(req: Request, ctx: Context, many: boolean): Promise
 async function classify(ctx: Context, inputs: Float32Array[]) {
   const classifier = ctx.store.current;
   const t0 = performance.now();
-  const predictions = await classifier.classifyImages(inputs);
+  const predictions = await ctx.classify(inputs);
   const ms = performance.now() - t0;
   ctx.observeInference(classifier.backend, inputs.length, ms / 1000);
   for (const p of predictions) ctx.metrics.predictions.inc({ class: String(p.predictedClass) });
