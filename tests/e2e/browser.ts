@@ -117,3 +117,33 @@ export async function drawStrokes(page: Page, strokes: readonly Stroke[], step =
     await page.mouse.up();
   }
 }
+
+/**
+ * Draw strokes with a finger: touch events through the DevTools protocol, which the
+ * page receives as pointer events of type "touch".
+ *
+ * @param page The page (its context needs `hasTouch: true`).
+ * @param strokes Strokes in unit pad coordinates.
+ * @param step Use every `step`-th point (the last one always). @default 2
+ */
+export async function touchStrokes(page: Page, strokes: readonly Stroke[], step = 2): Promise<void> {
+  const box = await page.getByTestId("canvas").boundingBox();
+  if (!box) throw new Error("The pad is not visible");
+  const cdp = await page.context().newCDPSession(page);
+  const point = (p: { x: number; y: number }) => ({
+    x: box.x + p.x * box.width,
+    y: box.y + p.y * box.height,
+  });
+  try {
+    for (const stroke of strokes) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [point(stroke[0])] });
+      for (let i = 1; i < stroke.length; i++) {
+        if (i % step !== 0 && i !== stroke.length - 1) continue;
+        await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [point(stroke[i])] });
+      }
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}

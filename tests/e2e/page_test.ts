@@ -12,7 +12,14 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { loadMnist, type MnistSet } from "../mnist_idx.ts";
 import { type ServerHandle, startServer } from "../test_utils.ts";
-import { drawStrokes, launchChromium, padVersion, waitForBackend, waitForPrediction } from "./browser.ts";
+import {
+  drawStrokes,
+  launchChromium,
+  padVersion,
+  touchStrokes,
+  waitForBackend,
+  waitForPrediction,
+} from "./browser.ts";
 import { traceStrokes } from "./mnist_strokes.ts";
 
 const SCREENSHOT = new URL("./screenshots/page.png", import.meta.url);
@@ -158,6 +165,28 @@ Deno.test({
           const shown = await drawDigit(page, mnist, 0);
           assert.equal(shown.digit, mnist.labels[0]);
           assert.equal(await page.locator("#compare").isHidden(), true, "no server to compare with offline");
+        } finally {
+          await ctx.close();
+        }
+      });
+
+      await t.step("a finger draws too, without scrolling the page", async () => {
+        const ctx = await browser.newContext({
+          hasTouch: true,
+          isMobile: true,
+          viewport: { width: 390, height: 800 },
+        });
+        try {
+          const page = await ctx.newPage();
+          await page.goto(`${base}/?backend=wasm`);
+          assert.equal((await waitForBackend(page)).name, "wasm");
+          await page.getByTestId("canvas").scrollIntoViewIfNeeded();
+          const scrolled = await page.evaluate(() => globalThis.scrollY);
+          const index = DIGITS.wasm[0];
+          await touchStrokes(page, traceStrokes(mnist.image(index)));
+          const shown = await waitForPrediction(page);
+          assert.equal(shown.digit, mnist.labels[index], `t10k #${index} drawn by touch: "${shown.text}"`);
+          assert.equal(await page.evaluate(() => globalThis.scrollY), scrolled, "drawing does not scroll");
         } finally {
           await ctx.close();
         }
