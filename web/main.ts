@@ -112,7 +112,7 @@ const live: LatestRunner<boolean> = latestRunner(async (final: boolean): Promise
     const [p] = await c.classifyPixels([pixels]);
     const ms = performance.now() - start;
     view.show(p, version, final);
-    els.timing.textContent = `· ${ms.toFixed(1)} ms per inference`;
+    els.timing.textContent = `· ${ms.toFixed(1)} ms to classify`;
     els.timing.dataset.ms = String(ms);
     marks.firstPredictionMs ??= performance.now().toFixed(0);
   } catch (e) {
