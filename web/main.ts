@@ -71,6 +71,8 @@ async function useBackend(backend: BackendName | undefined): Promise<void> {
   els.model.textContent = `Model ${m.name} ${m.version}` +
     (m.test ? ` · ${(m.test.accuracy * 100).toFixed(2)}% on the MNIST test set` : "");
   say(`Loading ${backend ? BACKEND_LABELS[backend] : "the fastest backend"}…`);
+  // One load at a time: ORT refuses to initialise one build twice at once.
+  els.select.disabled = true;
   try {
     const auto = backend ? undefined : await autoOrder();
     const loaded = await loadClassifier(files, { backend, order: auto?.order, numThreads: threads });
@@ -96,6 +98,8 @@ async function useBackend(backend: BackendName | undefined): Promise<void> {
     if (classifier) picker.select(chosen); // keep showing what still runs
     say(e.message);
     if (!classifier) els.backend.textContent = "none";
+  } finally {
+    els.select.disabled = false;
   }
 }
 
