@@ -192,6 +192,29 @@ Deno.test({
         }
       });
 
+      await t.step("a backend the browser lacks is disabled with the reason", async () => {
+        const ctx = await browser.newContext();
+        try {
+          // This browser without WebGPU: hide navigator.gpu before the page's scripts run.
+          await ctx.addInitScript(() =>
+            Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined })
+          );
+          const page = await ctx.newPage();
+          await page.goto(`${base}/?backend=webgpu`);
+          const shown = await waitForBackend(page);
+          assert.equal(shown.text, "none");
+          assert.match(
+            await page.locator("#status").textContent() ?? "",
+            /webgpu not available \(navigator\.gpu/,
+          );
+          const option = page.locator('#backend-select option[value="webgpu"]');
+          assert.equal(await option.isDisabled(), true);
+          assert.match(await option.textContent() ?? "", /unavailable: .*navigator\.gpu/);
+        } finally {
+          await ctx.close();
+        }
+      });
+
       await t.step("keyboard alone undoes and clears", async () => {
         const { ctx, page } = await open(browser, base, "wasm");
         try {
