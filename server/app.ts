@@ -52,6 +52,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 const MAX_URL = 8192;
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
@@ -123,7 +124,18 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     for (const r of routes) {
       const m = r.pattern.exec(pathname);
       if (!m) continue;
-      if (r.method === method) return { route: r, params: m.slice(1).map(decodeURIComponent) };
+      if (r.method === method) {
+        try {
+          return { route: r, params: m.slice(1).map(decodeURIComponent) };
+        } catch {
+          return {
+            name: r.name,
+            run: () => {
+              throw new HttpError(STATUS.BadRequest, "Malformed percent-encoding in path");
+            },
+          };
+        }
+      }
       allowed.push(r.method);
     }
     if (allowed.length) {
@@ -226,7 +238,9 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     cors(req, headers);
     if (req.method === "HEAD" && res.body) res = new Response(null, { status: res.status, headers });
     const seconds = (performance.now() - start) / 1000;
-    ctx.metrics.requests.inc({ route: name, method: req.method, status: String(res.status) });
+    // Label values come from a closed set, so a client cannot mint new series.
+    const method = KNOWN_METHODS.has(req.method) ? req.method : "OTHER";
+    ctx.metrics.requests.inc({ route: name, method, status: String(res.status) });
     ctx.metrics.requestSeconds.observe({ route: name }, seconds);
     if (res.status >= 500) {
       ctx.log.warn("request failed", { request_id: requestId, route: name, status: res.status });

@@ -72,7 +72,12 @@ export function guardedBody(req: Request, limits: BodyLimits): ReadableStream<Ui
         controller.enqueue(value);
       } catch (e) {
         clearTimeout(timer);
-        controller.error(e);
+        // The client went away mid-body (or the read failed): a client error, not ours.
+        controller.error(
+          e instanceof HttpError
+            ? e
+            : new HttpError(STATUS.BadRequest, `Request body could not be read: ${(e as Error).message}`),
+        );
       }
     },
     cancel(reason) {

@@ -24,6 +24,8 @@ export interface Config {
   webDir: string;
   /** `BACKEND`: force one backend, or a comma list as the order. @default "wasm" on a server */
   backends: BackendName[];
+  /** `BACKEND=auto`: WASM at once, then per-batch-size routing from a start-up measurement. */
+  autoBackend: boolean;
   /** `MAX_UPLOAD_BYTES`: request body limit. @default 5 MiB */
   maxUploadBytes: number;
   /** `MAX_PIXELS`: most pixels an image may declare. @default 16 000 000 */
@@ -40,6 +42,8 @@ export interface Config {
   maxInflight: number;
   /** `BODY_TIMEOUT_MS`: time allowed to receive a request body. @default 10 000 */
   bodyTimeoutMs: number;
+  /** `DECODE_TIMEOUT_MS`: longest decode of one image before it is abandoned (400). @default 2000 */
+  decodeTimeoutMs: number;
   /** `DRAIN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10 000 */
   drainTimeoutMs: number;
   /** `MICRO_BATCH`: run requests that queue while the model is busy as one batch. @default false */
@@ -65,6 +69,7 @@ export const ENV_NAMES = Object.freeze(
     "MAX_INFLIGHT",
     "BODY_TIMEOUT_MS",
     "DRAIN_TIMEOUT_MS",
+    "DECODE_TIMEOUT_MS",
     "WATCH_MODELS",
     "MICRO_BATCH",
   ] as const,
@@ -106,10 +111,14 @@ export function loadConfig(
   cores = 1,
   embedded?: EmbeddedDirs,
 ): Config {
-  const backends = (env.BACKEND?.trim() || "wasm").split(",").map((s) => s.trim().toLowerCase());
+  const requested = (env.BACKEND?.trim() || "wasm").toLowerCase();
+  const autoBackend = requested === "auto";
+  const backends = autoBackend ? ["wasm"] : requested.split(",").map((s) => s.trim());
   for (const b of backends) {
     if (!(BACKENDS as readonly string[]).includes(b)) {
-      throw new RangeError(`BACKEND must be one of ${BACKENDS.join(", ")} (or a comma list), got "${b}"`);
+      throw new RangeError(
+        `BACKEND must be auto, one of ${BACKENDS.join(", ")}, or a comma list, got "${b}"`,
+      );
     }
   }
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || "info") as LogLevel;
@@ -124,6 +133,7 @@ export function loadConfig(
     modelDir: modelDir || embedded?.modelDir || "models",
     webDir: env.WEB_DIR?.trim() || embedded?.webDir || "web/dist",
     backends: backends as BackendName[],
+    autoBackend,
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 1 << 30),
     maxPixels: int(env, "MAX_PIXELS", 16_000_000, 1, 1 << 30),
     maxBatchFiles: int(env, "MAX_BATCH_FILES", 64, 1, 1024),
@@ -132,6 +142,7 @@ export function loadConfig(
     workers: int(env, "WORKERS", Math.max(1, cores), 1, 256),
     maxInflight: int(env, "MAX_INFLIGHT", 256, 1, 1 << 20),
     bodyTimeoutMs: int(env, "BODY_TIMEOUT_MS", 10_000, 100, 600_000),
+    decodeTimeoutMs: int(env, "DECODE_TIMEOUT_MS", 2000, 50, 600_000),
     drainTimeoutMs: int(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     microBatch: /^(1|true|yes|on)$/i.test(env.MICRO_BATCH?.trim() ?? ""),
     watchModels: watch ? !/^(0|false|no|off)$/i.test(watch) : Boolean(modelDir) || !embedded,

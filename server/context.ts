@@ -6,8 +6,10 @@
  * @module
  */
 
-import type { BackendName, Prediction } from "../src/mod.ts";
+import type { BackendName, Pixels, Prediction } from "../src/mod.ts";
+import { createDecodePool } from "./decode_pool.ts";
 import { createBatcher } from "./batcher.ts";
+import type { BackendRouter } from "./backend_router.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { batchBucket, type Metrics } from "./metrics.ts";
@@ -26,10 +28,20 @@ export interface Context {
   draining: boolean;
   /** Requests being handled now. */
   inflight: number;
+  /** Per-batch-size backend routing (`BACKEND=auto`). */
+  router?: BackendRouter;
   /** Merged metrics of every worker (the main thread gathers them); this worker's alone when absent. */
   gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
+  /** Decode an upload (hostile-input safe: see decode_pool.ts). */
+  decode(bytes: Uint8Array): Promise<Pixels>;
+  /** Start helpers ahead of the first request (the decode worker). */
+  warm(): void;
+  /** Stop helpers (the decode worker). */
+  close(): void;
   /** Classify 28×28 images (0–1) on the live model, micro-batched when configured. */
   classify(images: Float32Array[]): Promise<Prediction[]>;
+  /** The backend a batch of `n` images runs on. */
+  backendFor(n: number): BackendName;
   /** Record one model run. */
   observeInference(backend: BackendName, batch: number, seconds: number): void;
 }
@@ -41,15 +53,24 @@ export interface Context {
  * @returns The context.
  */
 export function createContext(
-  parts: Pick<Context, "config" | "store" | "metrics" | "log" | "gatherMetrics">,
+  parts: Pick<Context, "config" | "store" | "metrics" | "log" | "gatherMetrics" | "router">,
 ): Context {
-  const batcher = createBatcher(() => (images) => parts.store.current.classifyImages(images));
+  const decoder = createDecodePool({
+    maxPixels: parts.config.maxPixels,
+    timeoutMs: parts.config.decodeTimeoutMs,
+  });
+  const pick = (n: number) => parts.router?.pick(n) ?? parts.store.current;
+  const batcher = createBatcher(() => (images) => pick(images.length).classifyImages(images));
   return {
     ...parts,
     classify: (images) =>
       parts.config.microBatch && images.length < 64
         ? batcher.submit(images)
-        : parts.store.current.classifyImages(images),
+        : pick(images.length).classifyImages(images),
+    backendFor: (n) => pick(n).backend,
+    decode: (bytes) => decoder.decode(bytes),
+    close: () => decoder.close(),
+    warm: () => decoder.warm(),
     draining: false,
     inflight: 0,
     observeInference(backend, batch, seconds) {

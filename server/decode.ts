@@ -8,6 +8,7 @@
  */
 
 import decodeImageBytes from "image-decode";
+import jpeg from "jpeg-js";
 import type { Pixels } from "../src/mod.ts";
 import { decodePngFast } from "./png_fast.ts";
 
@@ -75,22 +76,47 @@ export function readDimensions(b: Uint8Array, format: ImageFormat): { width: num
     return { width: v.getUint32(16), height: v.getUint32(20) };
   }
   if (format === "gif") {
-    if (b.length < 10) corrupt("truncated header");
-    return { width: v.getUint16(6, true), height: v.getUint16(8, true) };
+    if (b.length < 13) corrupt("truncated header");
+    const width = v.getUint16(6, true), height = v.getUint16(8, true);
+    // The first frame may declare more than the screen: check it too (decoders allocate for it).
+    let p = 13 + (b[10] & 0x80 ? 3 * (1 << ((b[10] & 7) + 1)) : 0);
+    while (p < b.length && b[p] === 0x21) {
+      p += 2;
+      while (p < b.length && b[p] !== 0) p += b[p] + 1;
+      p++;
+    }
+    if (p + 10 > b.length || b[p] !== 0x2c) corrupt("no image descriptor");
+    const fx = v.getUint16(p + 1, true), fy = v.getUint16(p + 3, true);
+    const fw = v.getUint16(p + 5, true), fh = v.getUint16(p + 7, true);
+    if (fw === 0 || fh === 0 || fx + fw > width || fy + fh > height) {
+      corrupt(`first frame ${fw}×${fh} at ${fx},${fy} lies outside the ${width}×${height} screen`);
+    }
+    return { width, height };
   }
   if (format === "bmp") {
     return { width: Math.abs(v.getInt32(18, true)), height: Math.abs(v.getInt32(22, true)) };
   }
   // JPEG: walk the marker segments to the first start-of-frame.
   let i = 2;
-  while (i + 9 < b.length) {
+  while (i + 12 < b.length) {
     if (b[i] !== 0xff) corrupt(`no marker at byte ${i}`);
     const marker = b[i + 1];
     if (marker === 0xff) {
       i++;
       continue;
     }
-    if (SOF.has(marker)) return { width: v.getUint16(i + 7), height: v.getUint16(i + 5) };
+    if (SOF.has(marker)) {
+      const components = b[i + 9];
+      if (components !== 1 && components !== 3 && components !== 4) {
+        corrupt(`${components} colour components`);
+      }
+      for (let c = 0; c < components; c++) {
+        const sampling = b[i + 11 + 3 * c] ?? 0;
+        const h = sampling >> 4, vv = sampling & 15;
+        if (h < 1 || h > 4 || vv < 1 || vv > 4) corrupt("invalid sampling factors");
+      }
+      return { width: v.getUint16(i + 7), height: v.getUint16(i + 5) };
+    }
     if (marker === 0xd9 || marker === 0xda) break; // end of image, or scan data before any frame
     i += 2 + v.getUint16(i + 2);
   }
@@ -101,6 +127,34 @@ export function readDimensions(b: Uint8Array, format: ImageFormat): { width: num
 export interface DecodeOptions {
   /** Most pixels (width × height) an image may declare. @default 16_000_000 */
   maxPixels?: number;
+}
+
+/**
+ * Check what the header says before any pixel is decoded.
+ *
+ * @param bytes File bytes.
+ * @param maxPixels Most pixels allowed.
+ * @returns The format and declared size.
+ * @throws {UnsupportedImageError} When the bytes are no supported image.
+ * @throws {ImageTooLargeError} When the header declares more than `maxPixels`.
+ * @throws {CorruptImageError} When the header is malformed.
+ */
+export function checkHeader(
+  bytes: Uint8Array,
+  maxPixels: number,
+): { format: ImageFormat; width: number; height: number } {
+  const format = sniffFormat(bytes);
+  if (!format) {
+    throw new UnsupportedImageError("Unsupported image format: send a PNG, JPEG, GIF or BMP file");
+  }
+  const { width, height } = readDimensions(bytes, format);
+  if (width === 0 || height === 0) throw new CorruptImageError(`Image declares a size of ${width}×${height}`);
+  if (width * height > maxPixels) {
+    throw new ImageTooLargeError(
+      `Image declares ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
+    );
+  }
+  return { format, width, height };
 }
 
 /**
@@ -118,18 +172,8 @@ export interface DecodeOptions {
  * ```
  */
 export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Pixels {
-  const format = sniffFormat(bytes);
-  if (!format) {
-    throw new UnsupportedImageError("Unsupported image format: send a PNG, JPEG, GIF or BMP file");
-  }
-  const { width, height } = readDimensions(bytes, format);
   const maxPixels = options.maxPixels ?? 16_000_000;
-  if (width === 0 || height === 0) throw new CorruptImageError(`Image declares a size of ${width}×${height}`);
-  if (width * height > maxPixels) {
-    throw new ImageTooLargeError(
-      `Image declares ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
-    );
-  }
+  const { format } = checkHeader(bytes, maxPixels);
   if (format === "png") {
     try {
       const fast = decodePngFast(bytes);
@@ -140,7 +184,17 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Pix
   }
   let decoded: { data: Uint8Array; width: number; height: number } | null;
   try {
-    decoded = decodeImageBytes(bytes, IMAGE_MIME[format]);
+    // jpeg-js 0.4 directly, with its resolution and memory limits: image-decode pins 0.3,
+    // which loops forever on some malformed frames (CVE-2022-25851) and pads truncated data.
+    decoded = format === "jpeg"
+      ? jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        tolerantDecoding: false,
+        maxResolutionInMP: maxPixels / 1e6,
+        maxMemoryUsageInMB: 256,
+      })
+      : decodeImageBytes(bytes, IMAGE_MIME[format]);
   } catch (e) {
     throw new CorruptImageError(
       `Cannot decode ${format.toUpperCase()}: ${e instanceof Error ? e.message : e}`,

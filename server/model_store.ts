@@ -98,8 +98,9 @@ export class ModelStore {
     } catch (e) {
       throw new InvalidModelError(`${metaPath}: ${(e as Error).message}`);
     }
-    // parseMetadata allows only a plain file name: the model cannot point outside the directory.
+    // parseMetadata allows only a plain file name, and symlinks must not lead out either.
     const onnxPath = `${dir}/${meta.file}`;
+    await this.#assertInside(dir, [metaPath, onnxPath]);
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(onnxPath);
@@ -108,6 +109,17 @@ export class ModelStore {
     }
     const classifier = await createClassifier(bytes, meta, { order: this.#opts.backends });
     return { classifier, json: text, onnx: bytes };
+  }
+
+  /** Refuse files whose real path lies outside the model directory (a symlink out of it). */
+  async #assertInside(dir: string, paths: string[]): Promise<void> {
+    const root = await Deno.realPath(dir);
+    for (const p of paths) {
+      const real = await Deno.realPath(p).catch(() => p);
+      if (!real.startsWith(root + "/")) {
+        throw new InvalidModelError(`${p} resolves to ${real}, outside the model directory ${root}`);
+      }
+    }
   }
 
   /**

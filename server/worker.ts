@@ -9,6 +9,7 @@
 
 import type { Classifier } from "../src/mod.ts";
 import { createApp } from "./app.ts";
+import { BackendRouter } from "./backend_router.ts";
 import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
 import { createLogger } from "./log.ts";
@@ -39,12 +40,21 @@ async function start(config: Config, workerId: number) {
     metrics.modelInfo.reset();
     metrics.modelInfo.set({ name, version, sha256, backend: c.backend }, 1);
   };
-  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log, onSwap: setInfo });
+  let router: BackendRouter | undefined;
+  const onSwap = (c: Classifier) => {
+    setInfo(c);
+    router?.measure().catch((e) => log.warn("backend routing failed", { error: (e as Error).message }));
+  };
+  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log, onSwap });
   try {
     await store.load();
   } catch (e) {
     post({ type: "fatal", error: (e as Error).message });
     return;
+  }
+  if (config.autoBackend) {
+    router = new BackendRouter(store, log);
+    onSwap(store.current); // measured in the background: the worker is ready on WASM meanwhile
   }
   if (config.watchModels) store.watch();
   const ctx = createContext({
@@ -52,6 +62,7 @@ async function start(config: Config, workerId: number) {
     store,
     metrics,
     log,
+    router,
     gatherMetrics: config.workers > 1
       ? () =>
         new Promise((resolve) => {
@@ -61,6 +72,7 @@ async function start(config: Config, workerId: number) {
         })
       : undefined,
   });
+  ctx.warm();
   const handler = createApp(ctx);
   const server = Deno.serve({
     hostname: config.host,
@@ -90,6 +102,7 @@ async function start(config: Config, workerId: number) {
         new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
       ]);
       await store.close().catch(() => undefined);
+      ctx.close();
       post({ type: "drained", inflight: ctx.inflight });
     }
   };

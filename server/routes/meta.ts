@@ -69,8 +69,13 @@ export function info(_req: Request, ctx: Context): Response {
       }
       : null,
     backend: c
-      ? { name: c.backend, requested: config.backends, attempts: c.attempts }
-      : { name: null, requested: config.backends, attempts: [] },
+      ? {
+        name: c.backend,
+        requested: config.autoBackend ? "auto" : config.backends,
+        attempts: c.attempts,
+        routing: ctx.router?.info ?? null,
+      }
+      : { name: null, requested: config.autoBackend ? "auto" : config.backends, attempts: [], routing: null },
     model_reloads: ctx.store.history,
     runtime: {
       deno: Deno.version.deno,

@@ -8,7 +8,6 @@
 
 import { type Classifier, type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
 import { readBody, readForm } from "../body.ts";
-import { decodeImage } from "../decode.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { HEADER, json, STATUS } from "../http.ts";
 import type { Context } from "../context.ts";
@@ -24,13 +23,13 @@ interface Timings {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** The old service's JSON keys, plus model version, backend and timings. */
-function toJson(p: Prediction, c: Classifier, timings: Timings) {
+function toJson(p: Prediction, c: Classifier, backend: string, timings: Timings) {
   return {
     predicted_class: p.predictedClass,
     confidence: p.confidence,
     probabilities: p.probabilities,
     model_version: c.metadata.version,
-    backend: c.backend,
+    backend,
     timings_ms: {
       decode: round(timings.decode),
       preprocess: round(timings.preprocess),
@@ -86,10 +85,10 @@ function fileParts(form: FormData): File[] {
 }
 
 /** Decode the request into one or more images' pixels. */
-async function requestPixels(req: Request, ctx: Context, many: boolean): Promise<(() => Pixels)[]> {
+async function requestPixels(req: Request, ctx: Context, many: boolean): Promise<(() => Promise<Pixels>)[]> {
   const type = (req.headers.get(HEADER.ContentType) ?? "").toLowerCase();
   const limits = { maxBytes: ctx.config.maxUploadBytes, timeoutMs: ctx.config.bodyTimeoutMs };
-  const decoder = (bytes: Uint8Array) => () => decodeImage(bytes, { maxPixels: ctx.config.maxPixels });
+  const decoder = (bytes: Uint8Array) => () => ctx.decode(bytes);
   if (type.startsWith("multipart/form-data")) {
     const files = fileParts(await readForm(req, limits));
     if (!many && files.length > 1) {
@@ -122,7 +121,7 @@ async function requestPixels(req: Request, ctx: Context, many: boolean): Promise
       throw new HttpError(STATUS.BadRequest, `Malformed JSON: ${(e as Error).message}`);
     }
     const pixels = jsonToPixels(body);
-    return [() => pixels];
+    return [() => Promise.resolve(pixels)];
   }
   if (type.startsWith("image/")) return [decoder(await readBody(req, limits))];
   await req.body?.cancel();
@@ -139,9 +138,10 @@ async function classify(ctx: Context, inputs: Float32Array[]) {
   const t0 = performance.now();
   const predictions = await ctx.classify(inputs);
   const ms = performance.now() - t0;
-  ctx.observeInference(classifier.backend, inputs.length, ms / 1000);
+  const backend = ctx.backendFor(inputs.length);
+  ctx.observeInference(backend, inputs.length, ms / 1000);
   for (const p of predictions) ctx.metrics.predictions.inc({ class: String(p.predictedClass) });
-  return { classifier, predictions, ms };
+  return { classifier, predictions, ms, backend };
 }
 
 /**
@@ -154,12 +154,12 @@ async function classify(ctx: Context, inputs: Float32Array[]) {
 export async function predict(req: Request, ctx: Context): Promise<Response> {
   const start = performance.now();
   const [decode] = await requestPixels(req, ctx, false);
-  const pixels = decode();
+  const pixels = await decode();
   const decoded = performance.now();
   const input = preprocess(pixels);
   const preprocessed = performance.now();
-  const { classifier, predictions, ms } = await classify(ctx, [input]);
-  return json(toJson(predictions[0], classifier, {
+  const { classifier, predictions, ms, backend } = await classify(ctx, [input]);
+  return json(toJson(predictions[0], classifier, backend, {
     decode: decoded - start,
     preprocess: preprocessed - decoded,
     inference: ms,
@@ -184,15 +184,15 @@ function itemError(e: unknown, ctx: Context) {
 export async function predictBatch(req: Request, ctx: Context): Promise<Response> {
   const start = performance.now();
   const decoders = await requestPixels(req, ctx, true);
-  const items = decoders.map((decode) => {
+  const items = await Promise.all(decoders.map(async (decode) => {
     try {
-      return preprocess(decode());
+      return preprocess(await decode());
     } catch (e) {
       return itemError(e, ctx);
     }
-  });
+  }));
   const inputs = items.filter((i): i is Float32Array => i instanceof Float32Array);
-  const { classifier, predictions } = await classify(ctx, inputs);
+  const { classifier, predictions, backend } = await classify(ctx, inputs);
   let k = 0;
   const results = items.map((item) => {
     if (!(item instanceof Float32Array)) return item;
@@ -202,7 +202,7 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
   return json({
     results,
     model_version: classifier.metadata.version,
-    backend: classifier.backend,
+    backend,
     timings_ms: { total: round(performance.now() - start) },
   });
 }

@@ -1,0 +1,146 @@
+/**
+ * Decode uploads safely: header checks and the fast PNG path run inline; every other
+ * image goes to a decode worker with a deadline. A decoder that overruns it is
+ * terminated and replaced, and that upload is answered 400; other uploads are resent.
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+import type { Pixels } from "../src/mod.ts";
+import { checkHeader, CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "./decode.ts";
+import { decodePngFast } from "./png_fast.ts";
+
+const ERRORS: Record<string, new (m: string) => Error> = {
+  CorruptImageError,
+  ImageTooLargeError,
+  UnsupportedImageError,
+};
+
+// onnxruntime-web's WASM glue sees `process.versions.node` in Deno and replaces the
+// global Worker with node:worker_threads' Worker. Keep the web Worker from before that.
+const WebWorker = globalThis.Worker;
+
+interface Job {
+  id: number;
+  bytes: Uint8Array;
+  resolve: (p: Pixels) => void;
+  reject: (e: Error) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Options of {@linkcode createDecodePool}. */
+export interface DecodePoolOptions {
+  /** Most pixels an image may declare. */
+  maxPixels: number;
+  /** Longest time one decode may take in the worker. @default 2000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Create a decoder backed by one worker, which decodes one image at a time; each
+ * decode's deadline starts when the worker takes it, so worker start-up and the queue
+ * do not count against it.
+ *
+ * @param options Limits.
+ * @returns `decode(bytes)`, `warm()` (start the worker now) and `close()`.
+ */
+export function createDecodePool(options: DecodePoolOptions) {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const queue: Job[] = [];
+  let current: Job | undefined;
+  let worker: Worker | undefined;
+  let ready = false;
+  let nextId = 0;
+
+  function spawn(): void {
+    ready = false;
+    const w = new WebWorker(new URL("./decode_worker.ts", import.meta.url), { type: "module" });
+    worker = w;
+    w.onmessage = (
+      e: MessageEvent<
+        { ready?: true; id?: number; pixels?: Pixels; error?: { name: string; message: string } }
+      >,
+    ) => {
+      if (w !== worker) return;
+      if (e.data.ready) {
+        ready = true;
+        return pump();
+      }
+      const job = current;
+      if (!job || job.id !== e.data.id) return;
+      current = undefined;
+      clearTimeout(job.timer);
+      if (e.data.pixels) job.resolve(e.data.pixels);
+      else job.reject(new (ERRORS[e.data.error!.name] ?? CorruptImageError)(e.data.error!.message));
+      pump();
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      const error = new CorruptImageError(`Image decoder failed: ${e.message}`);
+      if (ready) return fail(error);
+      // It failed while starting: fail what waits and start afresh on the next upload, not in a loop.
+      w.terminate();
+      worker = undefined;
+      for (const job of queue.splice(0)) job.reject(error);
+    };
+  }
+
+  /** Fail the decode in progress, replace the worker, go on with the queue. */
+  function fail(error: Error) {
+    const job = current;
+    current = undefined;
+    if (job) {
+      clearTimeout(job.timer);
+      job.reject(error);
+    }
+    worker?.terminate();
+    spawn();
+  }
+
+  function pump() {
+    if (!ready || current || queue.length === 0) return;
+    const job = queue.shift()!;
+    current = job;
+    job.timer = setTimeout(
+      () => fail(new CorruptImageError(`Image could not be decoded within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    worker!.postMessage({ id: job.id, bytes: job.bytes, maxPixels: options.maxPixels }, [
+      job.bytes.buffer as ArrayBuffer,
+    ]);
+  }
+
+  return {
+    /**
+     * Decode an upload.
+     *
+     * @throws {UnsupportedImageError} 415; {ImageTooLargeError} 413; {CorruptImageError} 400.
+     */
+    decode(bytes: Uint8Array): Promise<Pixels> {
+      const { format } = checkHeader(bytes, options.maxPixels);
+      if (format === "png") {
+        try {
+          const fast = decodePngFast(bytes);
+          if (fast) return Promise.resolve(fast);
+        } catch (e) {
+          return Promise.reject(new CorruptImageError(`Cannot decode PNG: ${(e as Error).message}`));
+        }
+      }
+      const { promise, resolve, reject } = Promise.withResolvers<Pixels>();
+      queue.push({ id: nextId++, bytes: bytes.slice(), resolve, reject });
+      if (!worker) spawn();
+      pump();
+      return promise;
+    },
+    /** Start the worker ahead of the first upload that needs it. */
+    warm() {
+      if (!worker) spawn();
+    },
+    /** Stop the worker. */
+    close() {
+      worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
