@@ -28,7 +28,7 @@ export interface Config {
   autoBackend: boolean;
   /** `MAX_UPLOAD_BYTES`: request body limit. @default 5 MiB */
   maxUploadBytes: number;
-  /** `MAX_PIXELS`: most pixels an image may declare. @default 16 000 000 */
+  /** `MAX_PIXELS`: most pixels an image may declare. @default 4 000 000 (2000×2000) */
   maxPixels: number;
   /** `MAX_BATCH_FILES`: most files in one batch request. @default 64 */
   maxBatchFiles: number;
@@ -135,7 +135,7 @@ export function loadConfig(
     backends: backends as BackendName[],
     autoBackend,
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 1 << 30),
-    maxPixels: int(env, "MAX_PIXELS", 16_000_000, 1, 1 << 30),
+    maxPixels: int(env, "MAX_PIXELS", 4_000_000, 1, 1 << 30),
     maxBatchFiles: int(env, "MAX_BATCH_FILES", 64, 1, 1024),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     logLevel,
