@@ -35,6 +35,8 @@ export interface DecodePoolOptions {
   maxPixels: number;
   /** Longest time one decode may take in the worker. @default 2000 */
   timeoutMs?: number;
+  /** Called when a decode overran its deadline and the worker was replaced. */
+  onTimeout?: () => void;
 }
 
 /**
@@ -102,10 +104,10 @@ export function createDecodePool(options: DecodePoolOptions) {
     if (!ready || current || queue.length === 0) return;
     const job = queue.shift()!;
     current = job;
-    job.timer = setTimeout(
-      () => fail(new CorruptImageError(`Image could not be decoded within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    job.timer = setTimeout(() => {
+      options.onTimeout?.();
+      fail(new CorruptImageError(`Image could not be decoded within ${timeoutMs} ms`));
+    }, timeoutMs);
     worker!.postMessage({ id: job.id, bytes: job.bytes, maxPixels: options.maxPixels }, [
       job.bytes.buffer as ArrayBuffer,
     ]);

@@ -16,6 +16,7 @@ export interface Metrics {
   predictions: client.Counter<"class">;
   modelInfo: client.Gauge<"name" | "version" | "sha256" | "backend">;
   shed: client.Counter;
+  decodeTimeouts: client.Counter;
 }
 
 const LATENCY = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -62,6 +63,11 @@ export function createMetrics(): Metrics {
       labelNames: ["name", "version", "sha256", "backend"],
       registers,
       aggregator: "max",
+    }),
+    decodeTimeouts: new client.Counter({
+      name: "image_decode_timeouts_total",
+      help: "Uploads whose decoding overran DECODE_TIMEOUT_MS (the decode worker was replaced)",
+      registers,
     }),
     shed: new client.Counter({
       name: "http_requests_shed_total",
