@@ -28,14 +28,30 @@ export function freePort(): number {
 /** Project root (this file lives in tests/). */
 export const ROOT = new URL("../", import.meta.url).pathname;
 
+const ENV_WORD = /^[A-Z_][A-Z0-9_]*=\S*$/;
+
+function startTaskWords(): string[] {
+  const start = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.start;
+  return (typeof start === "string" ? start : start.command).split(/\s+/);
+}
+
+/** The environment the start task sets before `deno` (allocator settings). */
+export function startTaskEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const w of startTaskWords()) {
+    if (!ENV_WORD.test(w)) break;
+    const [k, v] = w.split("=");
+    env[k] = v;
+  }
+  return env;
+}
+
 /**
  * The start task's `deno` arguments from deno.json, so tests run the server with the
  * same permissions users get; `extraRead` widens `--allow-read` (temporary model dirs).
  */
 export function startTaskArgs(extraRead: string[] = []): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const start = config.tasks.start;
-  const args: string[] = (typeof start === "string" ? start : start.command).split(/\s+/).slice(1);
+  const args: string[] = startTaskWords().filter((w) => !ENV_WORD.test(w)).slice(1);
   return args.map((a) =>
     a.startsWith("--allow-read=") && extraRead.length ? `${a},${extraRead.join(",")}` : a
   );
@@ -56,7 +72,14 @@ export async function startServer(
   const process = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env: { HOST: "127.0.0.1", PORT: String(port), WORKERS: "1", LOG_LEVEL: "info", ...env },
+    env: {
+      ...startTaskEnv(),
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      WORKERS: "1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../server/config.ts";
 import { ROOT } from "../test_utils.ts";
 import { copyArgs, dockerignore, envPairs, parseDockerfile, stages } from "./dockerfile.ts";
-import { pinnedDenoVersion, taskCommand } from "./project.ts";
+import { pinnedDenoVersion, splitEnv, taskCommand } from "./project.ts";
 
 const instructions = parseDockerfile(Deno.readTextFileSync(`${ROOT}Dockerfile`));
 const all = stages(instructions);
@@ -60,7 +60,11 @@ Deno.test("Dockerfile: dependencies are installed from the lock file in a layer 
 Deno.test("Dockerfile: CMD is the start task's command with the same flags", () => {
   const [cmd] = only("CMD");
   assert.ok(cmd?.exec, "CMD in exec form, so the signal goes to Deno, not a shell");
-  assert.equal(cmd.exec.join(" "), taskCommand("start"));
+  const start = splitEnv(taskCommand("start"));
+  assert.equal(cmd.exec.join(" "), start.command);
+  // The task's environment (allocator settings) is the image's ENV.
+  const env = only("ENV").map((i) => i.rest).join(" ");
+  for (const [k, v] of Object.entries(start.env)) assert.match(env, new RegExp(`\\b${k}=${v}\\b`), k);
   assert.ok(!cmd.exec.some((a) => a === "-A" || a === "--allow-all"));
   assert.equal(only("ENTRYPOINT").length, 0, "the base image's tini entrypoint forwards signals");
 });

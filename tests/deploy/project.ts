@@ -30,6 +30,22 @@ export function taskCommand(name: string): string {
   return typeof task === "string" ? task : task.command;
 }
 
+/**
+ * Split leading `NAME=value` assignments off a task's command line.
+ *
+ * @param command A task command.
+ * @returns The environment it sets and the command proper.
+ */
+export function splitEnv(command: string): { env: Record<string, string>; command: string } {
+  const env: Record<string, string> = {};
+  const words = command.split(/\s+/);
+  while (words.length && /^[A-Z_][A-Z0-9_]*=\S*$/.test(words[0])) {
+    const [k, v] = words.shift()!.split("=");
+    env[k] = v;
+  }
+  return { env, command: words.join(" ") };
+}
+
 const TEST_COMMAND = /^\s*(npx -y deno@\S+ task test)(?=\s|$)/;
 
 function findTestCommand(file: string): string {
