@@ -7,9 +7,9 @@
  * the WebGPU runtime:
  * - `webgpu`: `onnxruntime-web/webgpu` (WebGPU EP + asyncify WASM). In Deno this is
  *   the build to import: the package's plain `node` export is WASM-only.
- * - `webgl`: `onnxruntime-web/webgl`. WebGL kernels reject dynamic dimensions, so the
- *   batch dimension is fixed to 1 with `freeDimensionOverrides` and larger batches
- *   are run one image at a time.
+ * - `webgl`: `onnxruntime-web/webgl`. Its kernels reject dynamic dimensions and ignore
+ *   `freeDimensionOverrides`, so the model's batch dimension is rewritten to 1
+ *   (`fixed_batch.ts`) and larger batches are run one image at a time.
  * - `wasm`: `onnxruntime-web/wasm`, the smallest build, and the fastest on a CPU.
  *
  * A backend is chosen only when its session is created and a smoke inference returns
@@ -21,6 +21,7 @@
 import type * as Ort from "onnxruntime-web";
 import { detectEnv } from "./env.ts";
 import { NoBackendError } from "./errors.ts";
+import { fixBatchToOne } from "./fixed_batch.ts";
 
 /** Backend names, in the default order of preference. */
 export const BACKENDS = Object.freeze(["webgpu", "webgl", "wasm"] as const);
@@ -56,8 +57,6 @@ export interface LoadOptions {
   outputName?: string;
   /** Values per output item. @default 10 */
   outputSize?: number;
-  /** Name of the symbolic batch dimension, fixed to 1 for WebGL. @default "batch" */
-  batchDim?: string;
   /** Where the WASM binaries live (browsers serving fingerprinted files). */
   wasmPaths?: Ort.Env.WasmPrefixOrFilePaths;
   /** WASM threads; kept as the runtime decides when absent (1 without cross-origin isolation). */
@@ -226,10 +225,9 @@ export async function loadModel(model: Uint8Array, options: LoadOptions = {}): P
     try {
       ort = await (options.loaders?.[name] ?? LOADERS[name])();
       configure(ort, options);
-      session = await ort.InferenceSession.create(model, {
+      session = await ort.InferenceSession.create(name === "webgl" ? fixBatchToOne(model) : model, {
         executionProviders: [name],
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
-        ...(name === "webgl" ? { freeDimensionOverrides: { [options.batchDim ?? "batch"]: 1 } } : {}),
       });
     } catch (e) {
       skip("failed to create", message(e));

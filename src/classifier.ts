@@ -72,13 +72,11 @@ export async function createClassifier(
     }
   }
   const classes = metadata.labels.length;
-  const batchDim = metadata.input.shape[0];
   const loaded = await loadModel(model, {
     ...options,
     inputName: metadata.input.name,
     outputName: metadata.output.name,
     outputSize: classes,
-    batchDim: typeof batchDim === "string" ? batchDim : undefined,
   });
   const { mean, std } = metadata.normalization;
 

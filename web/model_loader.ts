@@ -5,8 +5,7 @@
  * then the file it names), so the page works from the API server, which serves its live
  * model directory there, and from any static host, which serves the copy in `dist/model/`.
  * Backends are tried one `createClassifier` call at a time because each ORT build needs
- * its own `wasmPaths`, and WebGL needs the batch dimension fixed in the model itself
- * (see `fixed_batch.ts`); the attempts of all calls are merged into one list. The
+ * its own `wasmPaths`; the attempts of all calls are merged into one list. The
  * checksum is verified once, on the bytes as fetched.
  * @module
  */
@@ -25,7 +24,6 @@ import {
   parseMetadata,
   sha256Hex,
 } from "../src/mod.ts";
-import { fixBatchToOne } from "./fixed_batch.ts";
 import { wasmPathsFor } from "./ort_assets.ts";
 
 /** A model's bytes and metadata, fetched once and reused when the backend changes. */
@@ -97,8 +95,7 @@ export async function loadClassifier(
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
     try {
-      const bytes = backend === "webgl" ? fixBatchToOne(model.bytes) : model.bytes;
-      const classifier = await createClassifier(bytes, model.metadata, {
+      const classifier = await createClassifier(model.bytes, model.metadata, {
         backend,
         verifySha256: false,
         wasmPaths: wasmPathsFor(backend),

@@ -1,5 +1,5 @@
 /**
- * `web/fixed_batch.ts` on the real model: the rewritten graph loads, gives the same
+ * `src/fixed_batch.ts` on the real model: the rewritten graph loads, gives the same
  * outputs for one image, and refuses a batch of two (the batch is now fixed to 1).
  * Runs in Deno with the WASM backend; it lives beside the e2e tests because it tests
  * a `web/` module.
@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { createClassifier, parseMetadata } from "../../src/mod.ts";
-import { fixBatchToOne } from "../../web/fixed_batch.ts";
+import { fixBatchToOne } from "../../src/fixed_batch.ts";
 
 const MODELS = new URL("../../models/", import.meta.url);
 
