@@ -58,6 +58,8 @@ const WORKERS = values.workers!;
 const CORES = navigator.hardwareConcurrency;
 /** A legitimate request takes milliseconds to a few seconds (slow decodes stop at DECODE_TIMEOUT_MS). */
 const REQUEST_TIMEOUT_MS = 20_000;
+/** Spacing of the RSS timeline. */
+const TIMELINE_MS = 30_000;
 /** Quiet time before each RSS reading. */
 const IDLE_MS = 3000;
 const PREDICT = "/api/v1/predict";
@@ -353,6 +355,8 @@ let soak: MixReport | undefined;
 let baseline = NaN, peak = NaN, after = NaN;
 let defaultsBurst: BurstReport | undefined;
 let crashedWith: number | undefined;
+/** RSS in MiB during the soak, one reading per TIMELINE_MS. */
+const timeline: number[] = [];
 try {
   const warm = await mixedTraffic(srv.port, corpus, digits, {
     seed: SEED + 1,
@@ -368,8 +372,14 @@ try {
   await new Promise((r) => setTimeout(r, IDLE_MS));
   baseline = await rssKiB(srv.process.pid);
   peak = baseline;
+  const soakStart = Date.now();
   const sampler = setInterval(() => {
-    rssKiB(srv.process.pid).then((v) => (peak = Math.max(peak, v))).catch(() => undefined);
+    rssKiB(srv.process.pid).then((v) => {
+      peak = Math.max(peak, v);
+      // One point every ~30 s tells a steady climb (a leak) from a plateau (allocator high water).
+      const slot = Math.floor((Date.now() - soakStart) / TIMELINE_MS);
+      if (timeline.length <= slot) timeline.push(Math.round(v / 1024));
+    }).catch(() => undefined);
   }, 2000);
   try {
     soak = await mixedTraffic(srv.port, corpus, digits, {
@@ -468,6 +478,7 @@ console.log(
     `rss_after_warmup_kib=${baseline} rss_peak_kib=${peak} rss_end_kib=${after} rss_growth_pct=${
       growth.toFixed(1)
     } (target < 10: ${target(growth < 10, "RSS growth")})`,
+    `rss_timeline_mib (every ${TIMELINE_MS / 1000} s)=${timeline.join(",")}`,
     `valid_latency_ms p50=${fmtMs(percentile(lat, 50))} p90=${fmtMs(percentile(lat, 90))} p99=${
       fmtMs(percentile(lat, 99))
     } max=${fmtMs(lat.at(-1) ?? NaN)}`,
