@@ -63,7 +63,9 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
  * apart, so the hot loops carry no bounds tests.
  */
 function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
-  const out = new Uint8Array(stride * height);
+  // In place: row y moves from y*(stride+1)+1 down to y*stride, always to lower offsets,
+  // and the row above is final before the row below reads it. Saves a copy per upload.
+  const out = raw;
   const zero = new Uint8Array(stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
@@ -74,7 +76,7 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
     const src = raw.subarray(s, s + stride);
     switch (filter) {
       case 0:
-        cur.set(src);
+        cur.set(src); // overlapping ranges: TypedArray.set copies as if through a buffer
         break;
       case 1:
         for (let x = 0; x < bpp; x++) cur[x] = src[x];
@@ -99,5 +101,5 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
         throw new RangeError(`unknown row filter ${filter}`);
     }
   }
-  return out;
+  return out.subarray(0, stride * height);
 }
