@@ -70,19 +70,21 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     return res;
   }
 
-  function modelFile(_req: Request, c: Context, file: string): Response {
+  function modelFile(req: Request, c: Context, file: string): Response {
     const f = c.store.ready ? c.store.files : undefined;
     const body = f &&
       (file === "convnet.json" ? f.json : file === c.store.current.metadata.file ? f.onnx : undefined);
     if (!body) throw new HttpError(STATUS.NotFound, `No model file "${file}"`);
     const ext = file.slice(file.lastIndexOf(".") + 1);
-    return new Response(body as BodyInit, {
-      headers: {
-        [HEADER.ContentType]: MIME[ext] ?? "application/octet-stream",
-        [HEADER.CacheControl]: "no-cache",
-        [HEADER.ETag]: `"${c.store.current.metadata.sha256}"`,
-      },
-    });
+    const headers = {
+      [HEADER.ContentType]: MIME[ext] ?? "application/octet-stream",
+      [HEADER.CacheControl]: "no-cache",
+      [HEADER.ETag]: `"${c.store.current.metadata.sha256}-${file === "convnet.json" ? "json" : "onnx"}"`,
+    };
+    if (req.headers.get(HEADER.IfNoneMatch) === headers[HEADER.ETag]) {
+      return new Response(null, { status: STATUS.NotModified, headers });
+    }
+    return new Response(body as BodyInit, { headers });
   }
 
   const routes: Route[] = [

@@ -13,7 +13,7 @@ export interface RuntimeEnv {
   readonly runtime: "deno" | "browser" | "other";
   /** `navigator.gpu` exists; an adapter may still be missing. */
   readonly webgpu: boolean;
-  /** A WebGL2 context can be made (browsers only: Deno has no WebGL). */
+  /** A WebGL2 context can be made (browsers only: Deno has no WebGL); checked on first read. */
   readonly webgl: boolean;
   /** SharedArrayBuffer is usable, so WASM may run threads. */
   readonly crossOriginIsolated: boolean;
@@ -59,10 +59,14 @@ export function detectEnv(): RuntimeEnv {
     : typeof gl.document !== "undefined" || typeof gl.WorkerGlobalScope !== "undefined"
     ? "browser"
     : "other";
+  let webgl: boolean | undefined;
   cached = Object.freeze({
     runtime,
     webgpu: typeof gl.navigator?.gpu?.requestAdapter === "function",
-    webgl: runtime === "browser" && canWebGL(),
+    // Making a WebGL2 context takes 0.1–0.7 s: only when someone asks.
+    get webgl() {
+      return webgl ??= runtime === "browser" && canWebGL();
+    },
     crossOriginIsolated: gl.crossOriginIsolated === true,
     cores: Math.max(1, Number(gl.navigator?.hardwareConcurrency) || 1),
   });

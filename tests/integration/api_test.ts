@@ -337,6 +337,19 @@ Deno.test({
         assert.equal(res.headers.get("access-control-allow-origin"), null);
       });
 
+      await t.step("GET /model/* serves the live model, with a 304 for a known ETag", async () => {
+        const meta = await (await fetch(`${url}/model/convnet.json`)).json();
+        const res = await fetch(`${url}/model/${meta.file}`);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        assert.deepEqual(bytes, await Deno.readFile(`${dir}/${meta.file}`));
+        const again = await fetch(`${url}/model/${meta.file}`, {
+          headers: { "if-none-match": res.headers.get("etag")! },
+        });
+        await again.body?.cancel();
+        assert.equal(again.status, 304);
+        await assertProblem(await fetch(`${url}/model/other.onnx`), 404);
+      });
+
       await t.step("a valid request id is echoed", async () => {
         const res = await fetch(`${url}/health`, { headers: { "x-request-id": "abc-123" } });
         await res.body?.cancel();
