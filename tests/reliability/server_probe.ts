@@ -25,10 +25,10 @@ export async function rssKiB(pid: number): Promise<number> {
  *
  * @param pid Process id.
  * @param limit Target in KiB.
- * @param ms Longest wait. @default 15 000
+ * @param ms Longest wait. @default 45 000 (V8 shrinks idle heaps after some seconds)
  * @returns The last RSS read.
  */
-export async function settleRss(pid: number, limit: number, ms = 15_000): Promise<number> {
+export async function settleRss(pid: number, limit: number, ms = 45_000): Promise<number> {
   const end = Date.now() + ms;
   let rss = await rssKiB(pid);
   while (rss > limit && Date.now() < end) {
