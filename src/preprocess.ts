@@ -31,6 +31,52 @@ export interface PreprocessOptions {
   inkThreshold?: number;
 }
 
+/** Check that a pixel buffer matches its dimensions. */
+function checkPixels({ width, height, channels, data }: Pixels): void {
+  if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
+    throw new RangeError(`Image size must be positive integers, got ${width}×${height}`);
+  }
+  if (![1, 2, 3, 4].includes(channels)) throw new RangeError(`Channels must be 1–4, got ${channels}`);
+  if (data.length !== width * height * channels) {
+    throw new RangeError(
+      `Expected ${width * height * channels} bytes for ${width}×${height}×${channels}, got ${data.length}`,
+    );
+  }
+}
+
+/** Grey level (0 black … 1 white) of pixel `i`, alpha composited on white. */
+function greyReader({ channels: ch, data }: Pixels): (i: number) => number {
+  const k = 1 / 255;
+  return (i) => {
+    const j = i * ch;
+    if (ch === 1) return data[j] * k;
+    if (ch === 2) return data[j] * k * (data[j + 1] * k) + (1 - data[j + 1] * k);
+    const lum = (0.299 * data[j] + 0.587 * data[j + 1] + 0.114 * data[j + 2]) * k;
+    return ch === 3 ? lum : (data[j + 3] * k) * lum + (1 - data[j + 3] * k);
+  };
+}
+
+/**
+ * The grey → ink mapping of an image: the paper's level is the median of the border
+ * pixels, so dark ink on light paper is inverted to MNIST's light on dark, and an
+ * off-white or grey paper counts as no ink. Undefined when there is no contrast.
+ */
+function inkScale(grey: (i: number) => number, w: number, h: number): ((g: number) => number) | undefined {
+  const border: number[] = [];
+  for (let x = 0; x < w; x++) border.push(grey(x), grey((h - 1) * w + x));
+  for (let y = 1; y < h - 1; y++) border.push(grey(y * w), grey(y * w + w - 1));
+  border.sort((a, b) => a - b);
+  const paper = border[border.length >> 1];
+  const lightPaper = paper > 0.5;
+  const range = lightPaper ? paper : 1 - paper;
+  if (range < 1 / 255) return undefined; // paper as dark (or light) as ink can be
+  const scale = 1 / range;
+  return (g) => {
+    const v = lightPaper ? (paper - g) * scale : (g - paper) * scale;
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+  };
+}
+
 /**
  * Grey level of every pixel, 0 black … 1 white; alpha is composited on white.
  *
@@ -39,46 +85,13 @@ export interface PreprocessOptions {
  * @throws {RangeError} When the dimensions or the buffer length are wrong.
  */
 export function toGrey(p: Pixels): Float32Array {
-  const { width, height, channels, data } = p;
-  if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
-    throw new RangeError(`Image size must be positive integers, got ${width}×${height}`);
-  }
-  if (![1, 2, 3, 4].includes(channels)) throw new RangeError(`Channels must be 1–4, got ${channels}`);
-  const n = width * height;
-  if (data.length !== n * channels) {
-    throw new RangeError(
-      `Expected ${n * channels} bytes for ${width}×${height}×${channels}, got ${data.length}`,
-    );
-  }
-  const out = new Float32Array(n);
-  const k = 1 / 255;
-  for (let i = 0, j = 0; i < n; i++, j += channels) {
-    let lum: number, alpha = 1;
-    if (channels <= 2) {
-      lum = data[j] * k;
-      if (channels === 2) alpha = data[j + 1] * k;
-    } else {
-      lum = (0.299 * data[j] + 0.587 * data[j + 1] + 0.114 * data[j + 2]) * k;
-      if (channels === 4) alpha = data[j + 3] * k;
-    }
-    out[i] = alpha * lum + (1 - alpha);
-  }
-  return out;
-}
-
-/** Median of the border pixels: the paper's grey level. */
-function borderLevel(grey: Float32Array, w: number, h: number): number {
-  const border: number[] = [];
-  for (let x = 0; x < w; x++) border.push(grey[x], grey[(h - 1) * w + x]);
-  for (let y = 1; y < h - 1; y++) border.push(grey[y * w], grey[y * w + w - 1]);
-  border.sort((a, b) => a - b);
-  return border[border.length >> 1];
+  checkPixels(p);
+  const grey = greyReader(p);
+  return Float32Array.from({ length: p.width * p.height }, (_, i) => grey(i));
 }
 
 /**
- * Ink map of a grey image: 0 is paper, 1 full ink, whatever the polarity. The paper's
- * level is read from the border, so dark ink on light paper is inverted to MNIST's
- * light on dark, and an off-white or grey paper counts as no ink.
+ * Ink map of a grey image: 0 is paper, 1 full ink, whatever the polarity (see {@linkcode inkMap}).
  *
  * @param grey Grey levels from {@linkcode toGrey}.
  * @param width Image width.
@@ -86,16 +99,9 @@ function borderLevel(grey: Float32Array, w: number, h: number): number {
  * @returns Ink in 0–1, same layout.
  */
 export function toInk(grey: Float32Array, width: number, height: number): Float32Array {
-  const paper = borderLevel(grey, width, height);
-  const lightPaper = paper > 0.5;
-  const range = lightPaper ? paper : 1 - paper;
   const out = new Float32Array(grey.length);
-  if (range < 1 / 255) return out; // paper as dark (or light) as ink can be: no contrast
-  const scale = 1 / range;
-  for (let i = 0; i < grey.length; i++) {
-    const v = lightPaper ? (paper - grey[i]) * scale : (grey[i] - paper) * scale;
-    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
-  }
+  const ink = inkScale((i) => grey[i], width, height);
+  if (ink) { for (let i = 0; i < grey.length; i++) out[i] = ink(grey[i]); }
   return out;
 }
 
@@ -108,40 +114,15 @@ export function toInk(grey: Float32Array, width: number, height: number): Float3
  * @throws {RangeError} When the pixel buffer does not match its dimensions.
  */
 export function inkMap(p: Pixels): Float32Array {
-  const { width: w, height: h, channels: ch, data } = p;
-  if (!(w > 0 && h > 0 && Number.isInteger(w) && Number.isInteger(h))) {
-    throw new RangeError(`Image size must be positive integers, got ${w}×${h}`);
-  }
-  if (![1, 2, 3, 4].includes(ch)) throw new RangeError(`Channels must be 1–4, got ${ch}`);
-  if (data.length !== w * h * ch) {
-    throw new RangeError(`Expected ${w * h * ch} bytes for ${w}×${h}×${ch}, got ${data.length}`);
-  }
-  const k = 1 / 255;
-  const grey = (i: number): number => {
-    const j = i * ch;
-    if (ch === 1) return data[j] * k;
-    if (ch === 2) return (data[j] * k) * (data[j + 1] * k) + (1 - data[j + 1] * k);
-    const lum = (0.299 * data[j] + 0.587 * data[j + 1] + 0.114 * data[j + 2]) * k;
-    return ch === 3 ? lum : (data[j + 3] * k) * lum + (1 - data[j + 3] * k);
-  };
-  const border: number[] = [];
-  for (let x = 0; x < w; x++) border.push(grey(x), grey((h - 1) * w + x));
-  for (let y = 1; y < h - 1; y++) border.push(grey(y * w), grey(y * w + w - 1));
-  border.sort((a, b) => a - b);
-  const paper = border[border.length >> 1];
-  const out = new Float32Array(w * h);
-  const lightPaper = paper > 0.5;
-  const range = lightPaper ? paper : 1 - paper;
-  if (range < 1 / 255) return out;
-  const scale = 1 / range;
-  const ink = (g: number) => {
-    const v = lightPaper ? (paper - g) * scale : (g - paper) * scale;
-    return v < 0 ? 0 : v > 1 ? 1 : v;
-  };
-  if (ch === 1) {
+  checkPixels(p);
+  const grey = greyReader(p);
+  const out = new Float32Array(p.width * p.height);
+  const ink = inkScale(grey, p.width, p.height);
+  if (!ink) return out;
+  if (p.channels === 1) {
     const lut = new Float32Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = ink(v * k);
-    for (let i = 0; i < out.length; i++) out[i] = lut[data[i]];
+    for (let v = 0; v < 256; v++) lut[v] = ink(v / 255);
+    for (let i = 0; i < out.length; i++) out[i] = lut[p.data[i]];
   } else {
     for (let i = 0; i < out.length; i++) out[i] = ink(grey(i));
   }
