@@ -12,6 +12,7 @@
 // deno-lint-ignore-file no-console
 import { parseArgs } from "node:util";
 import { freePort, ROOT, startServer } from "../tests/test_utils.ts";
+import { rssKiB } from "../tests/reliability/server_probe.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -25,12 +26,6 @@ const { values } = parseArgs({
 });
 const BENCH = `${values.shared}/bench`;
 const IMAGES = { "280": `${BENCH}/digit7_280.png`, "28": `${ROOT}tests/testdata/images/3_mnist28.png` };
-
-/** Resident MB of a process (the server's workers are threads, so one process holds them all). */
-function rss(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** Wait until `url` answers 2xx. */
 async function waitHttp(url: string, ms = 60_000) {
@@ -112,8 +107,9 @@ try {
     }
   }
 } finally {
-  const oursRss = rss(ours.process.pid);
-  const refRss = rss(ref.pid);
+  // The server's workers are threads, so its one process holds them all.
+  const oursRss = (await rssKiB(ours.process.pid)) / 1024;
+  const refRss = (await rssKiB(ref.pid)) / 1024;
   await ours.stop();
   ref.kill("SIGTERM");
   await ref.status;

@@ -165,6 +165,25 @@ export function checkHeader(
 }
 
 /**
+ * The header checks and the fast PNG path: the part of decoding that is our own,
+ * bounded code and may run on the request's thread.
+ *
+ * @param bytes File bytes.
+ * @param maxPixels Most pixels allowed.
+ * @returns The format, and the pixels when the fast path applies.
+ * @throws {UnsupportedImageError} 415; {ImageTooLargeError} 413; {CorruptImageError} 400.
+ */
+export function decodeInline(bytes: Uint8Array, maxPixels: number): { format: ImageFormat; pixels?: Pixels } {
+  const { format } = checkHeader(bytes, maxPixels);
+  if (format !== "png") return { format };
+  try {
+    return { format, pixels: decodePngFast(bytes) };
+  } catch (e) {
+    throw new CorruptImageError(`Cannot decode PNG: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/**
  * Decode an uploaded PNG, JPEG, GIF (first frame) or BMP into RGBA pixels.
  *
  * @param bytes File bytes.
@@ -180,15 +199,8 @@ export function checkHeader(
  */
 export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Pixels {
   const maxPixels = options.maxPixels ?? 4_000_000;
-  const { format } = checkHeader(bytes, maxPixels);
-  if (format === "png") {
-    try {
-      const fast = decodePngFast(bytes);
-      if (fast) return fast;
-    } catch (e) {
-      throw new CorruptImageError(`Cannot decode PNG: ${e instanceof Error ? e.message : e}`);
-    }
-  }
+  const { format, pixels } = decodeInline(bytes, maxPixels);
+  if (pixels) return pixels;
   let decoded: { data: Uint8Array; width: number; height: number } | null;
   try {
     // jpeg-js 0.4 directly, with its resolution and memory limits: image-decode pins 0.3,

@@ -8,8 +8,7 @@
  */
 
 import type { Pixels } from "../src/mod.ts";
-import { checkHeader, CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "./decode.ts";
-import { decodePngFast } from "./png_fast.ts";
+import { CorruptImageError, decodeInline, ImageTooLargeError, UnsupportedImageError } from "./decode.ts";
 
 const ERRORS: Record<string, new (m: string) => Error> = {
   CorruptImageError,
@@ -120,14 +119,11 @@ export function createDecodePool(options: DecodePoolOptions) {
      * @throws {UnsupportedImageError} 415; {ImageTooLargeError} 413; {CorruptImageError} 400.
      */
     decode(bytes: Uint8Array): Promise<Pixels> {
-      const { format } = checkHeader(bytes, options.maxPixels);
-      if (format === "png") {
-        try {
-          const fast = decodePngFast(bytes);
-          if (fast) return Promise.resolve(fast);
-        } catch (e) {
-          return Promise.reject(new CorruptImageError(`Cannot decode PNG: ${(e as Error).message}`));
-        }
+      try {
+        const { pixels } = decodeInline(bytes, options.maxPixels);
+        if (pixels) return Promise.resolve(pixels);
+      } catch (e) {
+        return Promise.reject(e);
       }
       const { promise, resolve, reject } = Promise.withResolvers<Pixels>();
       queue.push({ id: nextId++, bytes: bytes.slice(), resolve, reject });

@@ -17,6 +17,26 @@ export interface ServerHandle {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
+/** A copy of the production model in a temporary directory a test may change. */
+export async function copyModelDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "mnist-models-" });
+  for (const f of ["convnet.onnx", "convnet.json"]) await Deno.copyFile(`${ROOT}models/${f}`, `${dir}/${f}`);
+  return dir;
+}
+
+/**
+ * The exit code of a server expected to stop by itself, or `timeoutCode` when it is
+ * still running after `ms` (it is then killed).
+ */
+export async function exitWithin(srv: ServerHandle, ms = 20_000, timeoutCode = -1): Promise<number> {
+  const code = await Promise.race([
+    srv.exited,
+    new Promise<number>((r) => setTimeout(() => r(timeoutCode), ms)),
+  ]);
+  await srv.stop("SIGKILL");
+  return code;
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -3,17 +3,10 @@
  */
 import assert from "node:assert/strict";
 import { loadMnist } from "../mnist_idx.ts";
-import { ROOT, type ServerHandle, startServer } from "../test_utils.ts";
+import { copyModelDir, ROOT, type ServerHandle, startServer } from "../test_utils.ts";
 
 const IMAGES = `${ROOT}tests/testdata/images/`;
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-/** A copy of the production model in a temporary directory the test may change. */
-async function modelDir(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mnist-models-" });
-  for (const f of ["convnet.onnx", "convnet.json"]) await Deno.copyFile(`${ROOT}models/${f}`, `${dir}/${f}`);
-  return dir;
-}
 
 async function upload(url: string, bytes: Uint8Array, name = "image.png", type = "image/png") {
   const form = new FormData();
@@ -44,7 +37,7 @@ Deno.test({
   name: "server API over real HTTP",
   ...opts,
   async fn(t) {
-    const dir = await modelDir();
+    const dir = await copyModelDir();
     const srv: ServerHandle = await startServer({ MODEL_DIR: dir, WATCH_MODELS: "false" });
     const url = srv.url;
     try {

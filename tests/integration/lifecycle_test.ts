@@ -2,16 +2,10 @@
  * Model hot swap, graceful shutdown and start-up failures of the real server process.
  */
 import assert from "node:assert/strict";
-import { ROOT, startServer } from "../test_utils.ts";
+import { copyModelDir, exitWithin, ROOT, startServer } from "../test_utils.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
-
-async function modelDir(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mnist-models-" });
-  for (const f of ["convnet.onnx", "convnet.json"]) await Deno.copyFile(`${ROOT}models/${f}`, `${dir}/${f}`);
-  return dir;
-}
 
 async function predict(url: string): Promise<{ status: number; version?: string }> {
   const form = new FormData();
@@ -60,7 +54,7 @@ Deno.test({
   name: "hot swap: bad models are rejected, a good one goes live, no request fails",
   ...opts,
   async fn() {
-    const dir = await modelDir();
+    const dir = await copyModelDir();
     const srv = await startServer({ MODEL_DIR: dir, WORKERS: "2" });
     const before = (await info(srv.url)).model_info.sha256;
     const traffic = load(srv.url, 4);
@@ -107,7 +101,7 @@ Deno.test({
   name: "SIGTERM: readiness turns 503, accepted requests complete, the process exits 0",
   ...opts,
   async fn() {
-    const dir = await modelDir();
+    const dir = await copyModelDir();
     const srv = await startServer({ MODEL_DIR: dir, WORKERS: "1", DRAIN_TIMEOUT_MS: "5000" });
     try {
       // Slow uploads: the body arrives after the signal, so these are surely in flight.
@@ -156,12 +150,7 @@ Deno.test({
   ...opts,
   async fn() {
     const srv = await startServer({ MODEL_DIR: "/nonexistent/models" }, { waitReady: false });
-    const code = await Promise.race([
-      srv.exited,
-      new Promise<number>((r) => setTimeout(() => r(-999), 20_000)),
-    ]);
-    await srv.stop("SIGKILL");
-    assert.equal(code, 1);
+    assert.equal(await exitWithin(srv), 1);
     const text = srv.logs.join("\n");
     assert.match(text, /\/nonexistent\/models\/convnet\.json/);
     assert.match(text, /MODEL_DIR/);

@@ -3,7 +3,7 @@
  * process may not read, clients that stall or vanish mid-body, and overload.
  */
 import assert from "node:assert/strict";
-import { ROOT, startServer, startTaskArgs } from "../test_utils.ts";
+import { exitWithin, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
 import { rawRequest } from "./raw_http.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -57,11 +57,7 @@ Deno.test({
     try {
       // Readable on disk, but outside the start task's --allow-read (tests run as root, so chmod cannot deny).
       const srv = await startServer({ MODEL_DIR: dir }, { args: startTaskArgs(), waitReady: false });
-      const code = await Promise.race([
-        srv.exited,
-        new Promise<number>((r) => setTimeout(() => r(-1), 20_000)),
-      ]);
-      await srv.stop("SIGKILL");
+      const code = await exitWithin(srv);
       assert.equal(code, 1);
       const text = srv.logs.join("\n");
       assert.match(text, new RegExp(`${dir}/convnet\\.json`));

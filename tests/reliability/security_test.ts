@@ -4,7 +4,7 @@
  * of it not followed), and model files only from the model directory.
  */
 import assert from "node:assert/strict";
-import { ROOT, startServer, startTaskArgs } from "../test_utils.ts";
+import { copyModelDir, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
 import { rawRequest } from "./raw_http.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -13,12 +13,6 @@ async function get(url: string, headers: Record<string, string> = {}, method = "
   const res = await fetch(url, { headers, method });
   const text = await res.text();
   return { res, text };
-}
-
-async function modelDir(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mnist-models-" });
-  for (const f of ["convnet.onnx", "convnet.json"]) await Deno.copyFile(`${ROOT}models/${f}`, `${dir}/${f}`);
-  return dir;
 }
 
 Deno.test({
@@ -125,7 +119,7 @@ Deno.test({
   ...opts,
   async fn() {
     for (const file of ["../convnet.onnx", `${ROOT}models/convnet.onnx`, "sub/convnet.onnx", ".."]) {
-      const dir = await modelDir();
+      const dir = await copyModelDir();
       const meta = JSON.parse(await Deno.readTextFile(`${dir}/convnet.json`));
       await Deno.writeTextFile(`${dir}/convnet.json`, JSON.stringify({ ...meta, file }));
       const srv = await startServer({ MODEL_DIR: dir }, { waitReady: false });
@@ -139,7 +133,7 @@ Deno.test({
       assert.match(srv.logs.join("\n"), /plain \.onnx file name/, file);
     }
     // On reload: the live model keeps serving and /api/info records the refusal.
-    const dir = await modelDir();
+    const dir = await copyModelDir();
     const srv = await startServer({ MODEL_DIR: dir });
     try {
       const meta = JSON.parse(await Deno.readTextFile(`${dir}/convnet.json`));
