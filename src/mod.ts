@@ -36,8 +36,8 @@ export { type Prediction, softmax, topK, toPredictions } from "./postprocess.ts"
 export {
   BOX,
   centreOfMass,
+  greyBytes,
   inkBounds,
-  inkMap,
   normalize,
   type Pixels,
   preprocess,

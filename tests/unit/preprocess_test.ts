@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {
   centreOfMass,
+  greyBytes,
   inkBounds,
-  inkMap,
   NoDigitError,
   normalize,
   type Pixels,
@@ -70,10 +70,27 @@ Deno.test("inkBounds() finds the ink's bounding box", () => {
   assert.deepEqual(inkBounds(ink, 40, 30), { x0: 5, y0: 7, x1: 12, y1: 25 });
 });
 
+const identity = new Float32Array(256).map((_, v) => v / 255);
+
 Deno.test("resize() averages areas when shrinking and keeps the mean", () => {
-  const src = new Float32Array(16).map((_, i) => (i % 2 ? 1 : 0));
-  const out = resize(src, 4, 0, 0, 4, 4, 2, 2);
+  const src = new Uint8Array(16).map((_, i) => (i % 2 ? 255 : 0));
+  const out = resize(src, identity, 4, 0, 0, 4, 4, 2, 2);
   assert.deepEqual(Array.from(out), [0.5, 0.5, 0.5, 0.5]);
+  // Uneven ratios (7→3, 5→2) split the pixels on the edges between outputs: the mean stays.
+  const bytes = new Uint8Array(35).map((_, i) => (i * 37) % 256);
+  const mean = (a: ArrayLike<number>) => sum(a) / a.length;
+  const shrunk = resize(bytes, identity, 7, 0, 0, 7, 5, 3, 2);
+  assert.ok(Math.abs(mean(shrunk) - mean(bytes) / 255) < 1e-6);
+});
+
+Deno.test("resize() reads a region through the table", () => {
+  // A 2×2 region at (1, 1) of a 4×4 image, enlarged: bilinear, ink table inverted.
+  const src = new Uint8Array(16).fill(255);
+  src[5] = 0;
+  const inverted = identity.map((v) => 1 - v);
+  const out = resize(src, inverted, 4, 1, 1, 2, 2, 4, 4);
+  assert.equal(out[0], 1);
+  assert.equal(out[15], 0);
 });
 
 Deno.test("centreOfMass() of a rectangle is its centre", () => {
@@ -139,19 +156,72 @@ Deno.test("normalize() applies mean and std into a slice", () => {
   assert.deepEqual(Array.from(out), [0, 0, -2, 2]);
 });
 
-Deno.test("inkMap() equals toInk(toGrey()) for every channel layout", async () => {
+/** Between two grey bytes' ink levels: 0.2, the default, is exactly byte 204's on white paper. */
+const THRESHOLD = 0.21;
+
+/** preprocess() spelled out on floats, as first written: the reference for the byte path. */
+function reference(p: Pixels): Float32Array {
+  const { width: w, height: h } = p;
+  const ink = toInk(toGrey(p), w, h);
+  const box = inkBounds(ink, w, h, THRESHOLD)!;
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const scale = 20 / Math.max(bw, bh);
+  const dw = Math.max(1, Math.round(bw * scale)), dh = Math.max(1, Math.round(bh * scale));
+  const fx = bw / dw, fy = bh / dh;
+  const digit = new Float32Array(dw * dh);
+  for (let oy = 0; oy < dh; oy++) {
+    for (let ox = 0; ox < dw; ox++) {
+      let s = 0;
+      for (let y = Math.floor(oy * fy); y < (oy + 1) * fy && y < bh; y++) {
+        const wy = Math.min((oy + 1) * fy, y + 1) - Math.max(oy * fy, y);
+        for (let x = Math.floor(ox * fx); x < (ox + 1) * fx && x < bw; x++) {
+          const wx = Math.min((ox + 1) * fx, x + 1) - Math.max(ox * fx, x);
+          s += ink[(box.y0 + y) * w + box.x0 + x] * wx * wy;
+        }
+      }
+      digit[oy * dw + ox] = s / (fx * fy);
+    }
+  }
+  const com = centreOfMass(digit, dw, dh);
+  const ox = Math.round(13.5 - com.x), oy = Math.round(13.5 - com.y);
+  const out = new Float32Array(784);
+  for (let y = 0; y < dh; y++) {
+    for (let x = 0; x < dw; x++) {
+      if (y + oy >= 0 && y + oy < 28 && x + ox >= 0 && x + ox < 28) {
+        out[(y + oy) * 28 + x + ox] = digit[y * dw + x];
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("preprocess() on grey bytes equals the float reference for every image and layout", async () => {
   const dir = new URL("../testdata/images/", import.meta.url);
   const { decodeImage } = await import("../../server/decode.ts");
   const layouts = new Set<number>();
+  let compared = 0;
   for (const e of Deno.readDirSync(dir)) {
     const p = decodeImage(await Deno.readFile(new URL(e.name, dir)));
+    if (!inkBounds(toInk(toGrey(p), p.width, p.height), p.width, p.height)) continue; // blank ones
     layouts.add(p.channels);
-    const a = inkMap(p), b = toInk(toGrey(p), p.width, p.height);
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `${e.name} pixel ${i}`);
+    const a = preprocess(p, { inkThreshold: THRESHOLD }), b = reference(p);
+    // Up to rounding (colour layouts round grey to a byte); a wrong weight or an
+    // off-by-one crop is off by 0.05 or more.
+    for (let i = 0; i < 784; i++) {
+      assert.ok(Math.abs(a[i] - b[i]) < 4e-3, `${e.name} pixel ${i}: ${a[i]} vs ${b[i]}`);
+    }
+    compared++;
   }
-  for (const ch of [3] as const) {
-    const p = rect(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: ch, bg: 230, fg: 40 });
-    assert.deepEqual(Array.from(inkMap(p)), Array.from(toInk(toGrey(p), 30, 20)));
-  }
+  assert.ok(compared >= 20, `${compared} images`);
   assert.deepEqual([...layouts].sort(), [1, 2, 4]);
+  const rgb = rect(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: 3, bg: 230, fg: 40 });
+  const a = preprocess(rgb, { inkThreshold: THRESHOLD }), b = reference(rgb);
+  for (let i = 0; i < 784; i++) assert.ok(Math.abs(a[i] - b[i]) < 4e-3, `rgb pixel ${i}`);
+});
+
+Deno.test("greyBytes() keeps grey images and rounds composited ones", () => {
+  const grey = rect(3, 3, { x0: 1, y0: 1, x1: 2, y1: 2 });
+  assert.equal(greyBytes(grey), grey.data);
+  const rgba: Pixels = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 128]) };
+  assert.deepEqual(Array.from(greyBytes(rgba)), [255, 127]);
 });
