@@ -104,8 +104,12 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
           let a = cur[0], c = up[0];
           for (let x = 1; x < stride; x++) {
             const b = up[x];
-            const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
-            a = (src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+            if (a === b && b === c) {
+              a = (src[x] + a) & 255; // flat, like most of a page: every predictor is a
+            } else {
+              const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+              a = (src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+            }
             cur[x] = a;
             c = b;
           }

@@ -3,6 +3,7 @@ import decodeReference from "image-decode";
 import { toGrey } from "../../src/mod.ts";
 import { decodePngFast } from "../../server/png_fast.ts";
 import { decodeImage } from "../../server/decode.ts";
+import pngjs from "pngjs";
 
 const DIR = new URL("../testdata/images/", import.meta.url);
 const pngs = [...Deno.readDirSync(DIR)].map((e) => e.name).filter((n) => n.endsWith(".png")).sort();
@@ -35,4 +36,27 @@ Deno.test("decodePngFast() refuses image data shorter than the header declares",
   const png = (await Deno.readFile(new URL("7_bench.png", DIR))).slice();
   new DataView(png.buffer).setUint32(20, 400); // claim 400 rows instead of 280
   assert.throws(() => decodePngFast(png), RangeError);
+});
+
+Deno.test("decodePngFast() undoes every row filter for every channel layout, bytes exact", () => {
+  const channelsOf: Record<number, number> = { 0: 1, 4: 2, 2: 3, 6: 4 };
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (const colorType of [0, 4, 2, 6]) {
+    const ch = channelsOf[colorType], w = 37, h = 23;
+    // Flat paper, a gradient and noise: every Paeth predictor gets chosen.
+    const data = new Uint8Array(w * h * ch).map((_, i) => {
+      const x = Math.floor(i / ch) % w, y = Math.floor(i / ch / w);
+      return x < 8 ? 255 : y < 6 ? (x * 7 + y * 3) % 256 : Math.floor(rnd() * 256);
+    });
+    for (const filterType of [0, 1, 2, 3, 4, -1]) {
+      const png = pngjs.PNG.sync.write(
+        Object.assign(new pngjs.PNG({ width: w, height: h }), { data }),
+        { colorType, inputColorType: colorType, inputHasAlpha: ch % 2 === 0, filterType },
+      );
+      const out = decodePngFast(new Uint8Array(png))!;
+      assert.equal(out.channels, ch);
+      assert.deepEqual(out.data, data, `colour type ${colorType}, filter ${filterType}`);
+    }
+  }
 });
