@@ -2,10 +2,12 @@
  * Side-by-side load test: this server against the Python service it replaces, with
  * the shared wrk harness (`../shared/bench/compare.sh`, A B A B rounds), at 1, 16 and
  * 64 connections, with a 280×280 and a 28×28 PNG. Prints a markdown table of medians
- * and ratios, cold start and resident memory.
+ * and ratios, the in-process ceiling (`bench/ceiling.ts`) and how much of it is served,
+ * cold start and resident memory.
  *
  *     deno task load                        # -d 10 -r 3 (about 7 minutes)
  *     deno task load --duration 5 --rounds 1
+ *     deno task load --micro-batch          # ours with MICRO_BATCH=true (A) against ours without (B)
  *
  * Traffic goes to 127.0.0.1 only. Needs wrk (Debian) and the reference's Debian packages.
  */
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     conns: { type: "string", default: "1,16,64" },
     workers: { type: "string", default: "" },
+    "micro-batch": { type: "boolean", default: false },
     shared: { type: "string", default: `${ROOT}../shared` },
   },
 });
@@ -41,22 +44,40 @@ async function waitHttp(url: string, ms = 60_000) {
   throw new Error(`${url} not up`);
 }
 
+// The in-process ceiling first, alone on the machine: cores ÷ median handler time.
+const ceiling: Record<string, number> = {};
+{
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}bench/ceiling.ts`, ...Object.values(IMAGES)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  for (const [size, image] of Object.entries(IMAGES)) {
+    ceiling[size] = lines.find((l) => l.image === image).ceiling_rps;
+  }
+}
+
 // The server's own default (one worker per core); startServer() would pick 1.
 const env: Record<string, string> = { WORKERS: values.workers || String(navigator.hardwareConcurrency) };
+const microBatch = values["micro-batch"];
 const t0 = performance.now();
-const ours = await startServer({ ...env, LOG_LEVEL: "warn" });
+const ours = await startServer({ ...env, LOG_LEVEL: "warn", ...(microBatch ? { MICRO_BATCH: "true" } : {}) });
 const oursColdMs = performance.now() - t0;
 
+// B: the Python reference, or this server again without micro-batching.
 const refPort = freePort();
 const t1 = performance.now();
-const ref = new Deno.Command("bash", {
+const other = microBatch ? await startServer({ ...env, LOG_LEVEL: "warn" }) : undefined;
+const ref = other?.process ?? new Deno.Command("bash", {
   args: [`${values.shared}/anchors/seed_reference/run.sh`, String(refPort)],
   stdout: "null",
   stderr: "null",
 }).spawn();
-const refUrl = `http://127.0.0.1:${refPort}`;
+const refUrl = other?.url ?? `http://127.0.0.1:${refPort}`;
 await waitHttp(`${refUrl}/health`);
 const refColdMs = performance.now() - t1;
+const [nameA, nameB] = microBatch ? ["micro-batch", "no batching"] : ["ours", "ref"];
 
 const rows: string[] = [];
 try {
@@ -98,7 +119,7 @@ try {
       rows.push(
         `| ${size} | ${c} | ${med("A", "rps").toFixed(0)} | ${med("A", "p50_ms")} | ${med("A", "p99_ms")} | ${
           errs("A")
-        } | ` +
+        } | ${ceiling[size].toFixed(0)} | ${(100 * med("A", "rps") / ceiling[size]).toFixed(0)} % | ` +
           `${med("B", "rps").toFixed(0)} | ${med("B", "p99_ms")} | ${errs("B")} | ${
             field(last, "ratio_rps").toFixed(2)
           } | ` +
@@ -111,23 +132,32 @@ try {
   const oursRss = (await rssKiB(ours.process.pid)) / 1024;
   const refRss = (await rssKiB(ref.pid)) / 1024;
   await ours.stop();
-  ref.kill("SIGTERM");
-  await ref.status;
+  if (other) await other.stop();
+  else {
+    ref.kill("SIGTERM");
+    await ref.status;
+  }
   console.log(
     `\nMachine: ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ${
       new Date().toISOString()
     }`,
   );
-  console.log(`Command: deno task load --duration ${values.duration} --rounds ${values.rounds}\n`);
   console.log(
-    "| image | conns | ours rps | ours p50 ms | ours p99 ms | ours errors | ref rps | ref p99 ms | ref errors | rps ratio | p99 ratio |",
+    `Command: deno task load --duration ${values.duration} --rounds ${values.rounds}${
+      microBatch ? " --micro-batch" : ""
+    }\n`,
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(
+    `| image | conns | ${nameA} rps | ${nameA} p50 ms | ${nameA} p99 ms | ${nameA} errors | in-process ceiling rps | ` +
+      `served / ceiling | ${nameB} rps | ${nameB} p99 ms | ${nameB} errors | rps ratio | p99 ratio |`,
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) console.log(r);
   console.log(
-    `\nCold start to ready: ours ${oursColdMs.toFixed(0)} ms, reference ${refColdMs.toFixed(0)} ms`,
+    `\nCold start to ready: ${nameA} ${oursColdMs.toFixed(0)} ms, ${nameB} ${refColdMs.toFixed(0)} ms`,
   );
   console.log(
-    `RSS after load: ours ${oursRss.toFixed(0)} MB (all workers), reference ${refRss.toFixed(0)} MB`,
+    `RSS after load: ${nameA} ${oursRss.toFixed(0)} MB (${env.WORKERS} workers, ` +
+      `${(oursRss / Number(env.WORKERS)).toFixed(0)} MB each), ${nameB} ${refRss.toFixed(0)} MB`,
   );
 }
