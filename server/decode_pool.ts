@@ -8,7 +8,12 @@
  */
 
 import type { Pixels } from "../src/mod.ts";
-import { CorruptImageError, decodeInline, ImageTooLargeError, UnsupportedImageError } from "./decode.ts";
+import {
+  CorruptImageError,
+  decodeInline,
+  ImageTooLargeError,
+  UnsupportedImageError,
+} from "./image_header.ts";
 
 const ERRORS: Record<string, new (m: string) => Error> = {
   CorruptImageError,

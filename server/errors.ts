@@ -7,7 +7,7 @@
  */
 
 import { NoDigitError } from "../src/mod.ts";
-import { CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "./decode.ts";
+import { CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "./image_header.ts";
 import { HEADER, json, STATUS } from "./http.ts";
 import type { Logger } from "./log.ts";
 
