@@ -8,6 +8,7 @@
  *     deno task load                        # -d 10 -r 3 (about 7 minutes)
  *     deno task load --duration 5 --rounds 1
  *     deno task load --micro-batch          # ours with MICRO_BATCH=true (A) against ours without (B)
+ *     deno task load --warmup 0             # no warm-up load (default: 3 s on each server first)
  *
  * Traffic goes to 127.0.0.1 only. Needs wrk (Debian) and the reference's Debian packages.
  */
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     conns: { type: "string", default: "1,16,64" },
     workers: { type: "string", default: "" },
     "micro-batch": { type: "boolean", default: false },
+    warmup: { type: "string", default: "3" },
     shared: { type: "string", default: `${ROOT}../shared` },
   },
 });
@@ -78,6 +80,15 @@ const refUrl = other?.url ?? `http://127.0.0.1:${refPort}`;
 await waitHttp(`${refUrl}/health`);
 const refColdMs = performance.now() - t1;
 const [nameA, nameB] = microBatch ? ["micro-batch", "no batching"] : ["ours", "ref"];
+
+// Both servers warm up alike before the first measured cell (JIT, caches, connection pools).
+for (const url of [ours.url, refUrl]) {
+  await new Deno.Command("bash", {
+    args: [`${BENCH}/loadtest.sh`, url, "-c", "16", "-d", values.warmup!, "-f", IMAGES["280"]],
+    stdout: "null",
+    stderr: "inherit",
+  }).output();
+}
 
 const rows: string[] = [];
 try {
