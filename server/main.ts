@@ -12,6 +12,7 @@ import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
 import { METADATA_FILE } from "./model_store.ts";
+import { compileOrtWasm } from "./ort_wasm.ts";
 
 /**
  * In a `deno compile` binary the default model and page are embedded beside this file
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
     { length: config.workers },
     () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
   );
+
   const send = (w: Worker, m: MainMessage) => w.postMessage(m);
   const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
   let listening = 0;
@@ -93,8 +95,10 @@ async function main(): Promise<number> {
         }
       }
     };
-    send(w, { type: "start", config, workerId: i });
   });
+  // Compiled here while the workers import their modules, then shared with them.
+  const ortModule = config.backends.includes("wasm") ? await compileOrtWasm() : undefined;
+  workers.forEach((w, i) => send(w, { type: "start", config, workerId: i, ortModule }));
 
   let stopping = false;
   const stop = (signal: Deno.Signal) => {

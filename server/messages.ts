@@ -7,7 +7,8 @@ import type { Config } from "./config.ts";
 
 /** Main thread → worker. */
 export type MainMessage =
-  | { type: "start"; config: Config; workerId: number }
+  /** `ortModule`: onnxruntime-web's WASM, compiled once by the main thread (see ort_wasm.ts). */
+  | { type: "start"; config: Config; workerId: number; ortModule?: WebAssembly.Module }
   | { type: "drain" }
   | { type: "snapshot-request"; id: number; requester: number }
   | { type: "gathered"; id: number; snapshots: unknown[] };

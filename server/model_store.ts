@@ -33,6 +33,8 @@ export interface ReloadStatus {
 export interface ModelStoreOptions {
   dir: string;
   backends: BackendName[];
+  /** The WASM build's binary for onnxruntime-web (see ort_wasm.ts). */
+  wasmBinary?: Uint8Array;
   log: Logger;
   /** Called after each model goes live (metrics, logs). */
   onSwap?: (classifier: Classifier) => void;
@@ -107,7 +109,10 @@ export class ModelStore {
     } catch (e) {
       throw new ModelMissingError(`Cannot read ${onnxPath} (${(e as Error).name}), named by ${metaPath}`);
     }
-    const classifier = await createClassifier(bytes, meta, { order: this.#opts.backends });
+    const classifier = await createClassifier(bytes, meta, {
+      order: this.#opts.backends,
+      wasmBinary: this.#opts.wasmBinary,
+    });
     return { classifier, json: text, onnx: bytes };
   }
 

@@ -16,6 +16,7 @@ import { createLogger } from "./log.ts";
 import { createMetrics, mergeMetrics } from "./metrics.ts";
 import { ModelStore } from "./model_store.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
+import { useSharedOrtWasm } from "./ort_wasm.ts";
 
 // deno-lint-ignore no-explicit-any
 const scope = self as any;
@@ -32,7 +33,7 @@ scope.onmessage = (e: MessageEvent<MainMessage>) => onMessage(e.data);
 const pending = new Map<number, (s: unknown[]) => void>();
 let nextId = 0;
 
-async function start(config: Config, workerId: number) {
+async function start(config: Config, workerId: number, ortModule?: WebAssembly.Module) {
   const log = createLogger(config.logLevel, { worker: workerId });
   const metrics = createMetrics();
   const setInfo = (c: Classifier) => {
@@ -45,7 +46,8 @@ async function start(config: Config, workerId: number) {
     setInfo(c);
     router?.measure().catch((e) => log.warn("backend routing failed", { error: (e as Error).message }));
   };
-  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, log, onSwap });
+  const wasmBinary = ortModule ? useSharedOrtWasm(ortModule) : undefined;
+  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, wasmBinary, log, onSwap });
   try {
     await store.load();
   } catch (e) {
@@ -109,6 +111,6 @@ async function start(config: Config, workerId: number) {
 }
 
 const first = (m: MainMessage) => {
-  if (m.type === "start") start(m.config, m.workerId);
+  if (m.type === "start") start(m.config, m.workerId, m.ortModule);
 };
 onMessage = first;

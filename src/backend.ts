@@ -59,6 +59,8 @@ export interface LoadOptions {
   outputSize?: number;
   /** Where the WASM binaries live (browsers serving fingerprinted files). */
   wasmPaths?: Ort.Env.WasmPrefixOrFilePaths;
+  /** The `wasm` backend build's binary, when the caller already holds it (not used by the other builds). */
+  wasmBinary?: Uint8Array;
   /** WASM threads; kept as the runtime decides when absent (1 without cross-origin isolation). */
   numThreads?: number;
   /** Graph optimisation level. @default "all" */
@@ -113,9 +115,12 @@ async function unavailable(name: BackendName): Promise<string | undefined> {
 }
 
 /** Set runtime flags once per build, keeping any value the caller already set. */
-function configure(ort: OrtModule, opts: LoadOptions): void {
+function configure(ort: OrtModule, name: BackendName, opts: LoadOptions): void {
   if (opts.wasmPaths !== undefined && ort.env.wasm.wasmPaths === undefined) {
     ort.env.wasm.wasmPaths = opts.wasmPaths;
+  }
+  if (name === "wasm" && opts.wasmBinary && ort.env.wasm.wasmBinary === undefined) {
+    ort.env.wasm.wasmBinary = opts.wasmBinary;
   }
   if (opts.numThreads !== undefined) ort.env.wasm.numThreads = opts.numThreads;
   else if (detectEnv().runtime === "deno") ort.env.wasm.numThreads = 1; // no SharedArrayBuffer workers in Deno
@@ -224,7 +229,7 @@ export async function loadModel(model: Uint8Array, options: LoadOptions = {}): P
     let session: Ort.InferenceSession;
     try {
       ort = await (options.loaders?.[name] ?? LOADERS[name])();
-      configure(ort, options);
+      configure(ort, name, options);
       session = await ort.InferenceSession.create(name === "webgl" ? fixBatchToOne(model) : model, {
         executionProviders: [name],
         graphOptimizationLevel: options.graphOptimizationLevel ?? "all",
