@@ -175,17 +175,23 @@ export function inkBounds(
 }
 
 /**
- * Bounding box of the grey bytes that `isInk` marks. Rows are searched from the top and
- * the bottom, columns only up to the box found so far: most of a canvas is never read.
+ * Bounding box of the grey bytes above `threshold` ink. Ink falls with the grey level on
+ * light paper and rises on dark, so "ink" is one comparison: `(v ^ flip) < cut`. Rows are
+ * searched from the top and the bottom, columns only up to the box found so far: most
+ * of a canvas is never read.
  */
 function byteBounds(
   grey: Uint8Array | Uint8ClampedArray,
-  isInk: Uint8Array,
+  table: Float32Array,
+  threshold: number,
   w: number,
   h: number,
 ): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  const flip = table[0] >= table[255] ? 0 : 255;
+  let cut = 0;
+  while (cut < 256 && table[cut ^ flip] > threshold) cut++;
   const rowHasInk = (y: number) => {
-    for (let i = y * w, end = i + w; i < end; i++) if (isInk[grey[i]]) return true;
+    for (let i = y * w, end = i + w; i < end; i++) if ((grey[i] ^ flip) < cut) return true;
     return false;
   };
   let y0 = 0;
@@ -196,8 +202,8 @@ function byteBounds(
   let x0 = w, x1 = -1;
   for (let y = y0; y <= y1; y++) {
     const row = y * w;
-    for (let x = 0; x < x0; x++) if (isInk[grey[row + x]]) x0 = x;
-    for (let x = w - 1; x > x1; x--) if (isInk[grey[row + x]]) x1 = x;
+    for (let x = 0; x < x0; x++) if ((grey[row + x] ^ flip) < cut) x0 = x;
+    for (let x = w - 1; x > x1; x--) if ((grey[row + x] ^ flip) < cut) x1 = x;
   }
   return { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
@@ -249,8 +255,10 @@ export function resize(
       const row = (sy + y) * stride + sx;
       for (let o = 0; o < dw; o++) {
         const first = row + xs.start[o], k0 = xs.offset[o], n = xs.count[o];
-        let sum = 0;
-        for (let k = 0; k < n; k++) sum += table[grey[first + k]] * xs.weight[k0 + k];
+        // Whole pixels inside weigh 1: only the two ends are partial.
+        let sum = table[grey[first]] * xs.weight[k0];
+        for (let k = 1; k < n - 1; k++) sum += table[grey[first + k]];
+        if (n > 1) sum += table[grey[first + n - 1]] * xs.weight[k0 + n - 1];
         rows[y * dw + o] = sum;
       }
     }
@@ -316,8 +324,7 @@ export function preprocess(pixels: Pixels, options: PreprocessOptions = {}): Flo
   const table = inkTable(paperLevel(grey, width, height));
   if (!table) throw new NoDigitError();
   const threshold = options.inkThreshold ?? 0.2;
-  const isInk = new Uint8Array(256).map((_, v) => table[v] > threshold ? 1 : 0);
-  const found = byteBounds(grey, isInk, width, height);
+  const found = byteBounds(grey, table, threshold, width, height);
   if (!found) throw new NoDigitError();
   const bw = found.x1 - found.x0, bh = found.y1 - found.y0;
   const scale = BOX / Math.max(bw, bh);
