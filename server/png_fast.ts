@@ -64,51 +64,44 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 }
 
 /**
- * Undo PNG's per-row filters (None, Sub, Up, Average, Paeth). The first row and the
- * first pixel of each row have no neighbours above or to the left: they are handled
- * apart, so the hot loops carry no bounds tests.
+ * Undo PNG's per-row filters (None, Sub, Up, Average, Paeth). Each row is rebuilt in one
+ * of two row buffers (this row, the one above: the first row's "above" is zeros) and
+ * copied to its place in `raw`, behind every source byte still to be read. Two buffers
+ * rather than `subarray` views of each row: no garbage per row, and the loops index
+ * arrays whose length V8 knows.
  */
 function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number): Uint8Array {
-  // In place: row y moves from y*(stride+1)+1 down to y*stride, always to lower offsets,
-  // and the row above is final before the row below reads it. Saves a copy per upload.
-  const out = raw;
-  const zero = new Uint8Array(stride);
+  let up = new Uint8Array(stride), cur = new Uint8Array(stride);
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
     const s = y * (stride + 1) + 1;
-    const row = y * stride;
-    const up = y > 0 ? out.subarray(row - stride, row) : zero;
-    const cur = out.subarray(row, row + stride);
-    const src = raw.subarray(s, s + stride);
-    switch (filter) {
+    switch (raw[s - 1]) {
       case 0:
-        cur.set(src); // overlapping ranges: TypedArray.set copies as if through a buffer
+        for (let x = 0; x < stride; x++) cur[x] = raw[s + x];
         break;
       case 1:
-        for (let x = 0; x < bpp; x++) cur[x] = src[x];
-        for (let x = bpp; x < stride; x++) cur[x] = src[x] + cur[x - bpp];
+        for (let x = 0; x < bpp; x++) cur[x] = raw[s + x];
+        for (let x = bpp; x < stride; x++) cur[x] = raw[s + x] + cur[x - bpp];
         break;
       case 2:
-        for (let x = 0; x < stride; x++) cur[x] = src[x] + up[x];
+        for (let x = 0; x < stride; x++) cur[x] = raw[s + x] + up[x];
         break;
       case 3:
-        for (let x = 0; x < bpp; x++) cur[x] = src[x] + (up[x] >> 1);
-        for (let x = bpp; x < stride; x++) cur[x] = src[x] + ((cur[x - bpp] + up[x]) >> 1);
+        for (let x = 0; x < bpp; x++) cur[x] = raw[s + x] + (up[x] >> 1);
+        for (let x = bpp; x < stride; x++) cur[x] = raw[s + x] + ((cur[x - bpp] + up[x]) >> 1);
         break;
       case 4:
-        for (let x = 0; x < bpp; x++) cur[x] = src[x] + up[x];
+        for (let x = 0; x < bpp; x++) cur[x] = raw[s + x] + up[x];
         if (bpp === 1) {
           // Grey: the left and upper-left neighbours kept in locals, as the loop is bound
-          // by this dependency chain. (Not per channel for bpp > 1: in place, a channel
-          // running ahead would overwrite source bytes another has still to read.)
+          // by this dependency chain.
           let a = cur[0], c = up[0];
           for (let x = 1; x < stride; x++) {
             const b = up[x];
             if (a === b && b === c) {
-              a = (src[x] + a) & 255; // flat, like most of a page: every predictor is a
+              a = (raw[s + x] + a) & 255; // flat, like most of a page: every predictor is a
             } else {
               const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
-              a = (src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+              a = (raw[s + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
             }
             cur[x] = a;
             c = b;
@@ -118,12 +111,14 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number):
         for (let x = bpp; x < stride; x++) {
           const a = cur[x - bpp], b = up[x], c = up[x - bpp];
           const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
-          cur[x] = src[x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          cur[x] = raw[s + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
         }
         break;
       default:
-        throw new RangeError(`unknown row filter ${filter}`);
+        throw new RangeError(`unknown row filter ${raw[s - 1]}`);
     }
+    raw.set(cur, y * stride); // ends before row y + 1's source begins
+    [up, cur] = [cur, up];
   }
-  return out.subarray(0, stride * height);
+  return raw.subarray(0, stride * height);
 }
