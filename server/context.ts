@@ -58,6 +58,7 @@ export function createContext(
   const decoder = createDecodePool({
     maxPixels: parts.config.maxPixels,
     timeoutMs: parts.config.decodeTimeoutMs,
+    onTimeout: () => parts.metrics.decodeTimeouts.inc(),
   });
   const pick = (n: number) => parts.router?.pick(n) ?? parts.store.current;
   const batcher = createBatcher(() => (images) => pick(images.length).classifyImages(images));

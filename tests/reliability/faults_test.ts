@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { exitWithin, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
 import { rawRequest } from "./raw_http.ts";
+import jpeg from "jpeg-js";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
@@ -191,6 +192,32 @@ Deno.test({
       const ready = await fetch(`${srv.url}/ready`);
       await ready.body?.cancel();
       assert.equal(ready.status, 200);
+    } finally {
+      await srv.stop("SIGKILL");
+    }
+  },
+});
+
+Deno.test({
+  name: "a decode over DECODE_TIMEOUT_MS is a 400, counted in /metrics, and the server serves on",
+  ...opts,
+  async fn() {
+    // Noise at 1800×1800 takes jpeg-js about a second, far past 300 ms.
+    const w = 1800, h = 1800;
+    const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 2654435761) >>> 24);
+    const slow = new Uint8Array(jpeg.encode({ width: w, height: h, data: rgba }, 40).data);
+    assert.ok(slow.length < 5 << 20, `${slow.length} bytes: under the upload limit`);
+    const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", DECODE_TIMEOUT_MS: "300" });
+    try {
+      const post = (body: Uint8Array<ArrayBuffer>, type: string) =>
+        fetch(`${srv.url}/api/v1/predict`, { method: "POST", headers: { "content-type": type }, body });
+      const res = await post(slow, "image/jpeg");
+      assert.equal(res.status, 400);
+      assert.match((await res.json()).detail, /within 300 ms/);
+      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      assert.match(metrics, /^image_decode_timeouts_total 1$/m);
+      // The server goes on: PNGs decode inline, without the decode worker being replaced.
+      assert.equal((await (await post(PNG, "image/png")).json()).predicted_class, 7);
     } finally {
       await srv.stop("SIGKILL");
     }
