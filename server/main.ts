@@ -52,7 +52,6 @@ async function main(): Promise<number> {
     { length: config.workers },
     () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
   );
-
   const send = (w: Worker, m: MainMessage) => w.postMessage(m);
   const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
   let listening = 0;

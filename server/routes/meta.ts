@@ -68,14 +68,12 @@ export function info(_req: Request, ctx: Context): Response {
         normalization: m.normalization,
       }
       : null,
-    backend: c
-      ? {
-        name: c.backend,
-        requested: config.autoBackend ? "auto" : config.backends,
-        attempts: c.attempts,
-        routing: ctx.router?.info ?? null,
-      }
-      : { name: null, requested: config.autoBackend ? "auto" : config.backends, attempts: [], routing: null },
+    backend: {
+      name: c?.backend ?? null,
+      requested: config.autoBackend ? "auto" : config.backends,
+      attempts: c?.attempts ?? [],
+      routing: c ? ctx.router?.info ?? null : null,
+    },
     model_reloads: ctx.store.history,
     runtime: {
       deno: Deno.version.deno,
