@@ -31,17 +31,42 @@ export interface RoutingInfo {
 
 const SIZES = [1, 8, 64, 256];
 
-async function median(c: Classifier, batch: number, reps: number): Promise<number> {
+/**
+ * WebGPU must beat WASM by this factor to get a batch size. A near tie goes to WASM:
+ * it has no ~11 ms map-back floor when a smaller batch than measured comes in, and on
+ * a noisy host a single run of the measurement can flip a tie (seen on an H100 host).
+ */
+export const WEBGPU_MARGIN = 0.9;
+
+/**
+ * The backend for one batch size, from the median milliseconds per run of each.
+ *
+ * @param ms Median ms per run by backend; a missing or non-finite entry never wins.
+ * @returns `"webgpu"` when it is at least {@linkcode WEBGPU_MARGIN} times WASM's time, else `"wasm"`.
+ */
+export function chooseBackend(ms: Partial<Record<BackendName, number>>): BackendName {
+  const { wasm, webgpu } = ms;
+  if (webgpu === undefined || !Number.isFinite(webgpu)) return "wasm";
+  if (wasm === undefined || !Number.isFinite(wasm)) return "webgpu";
+  return webgpu < wasm * WEBGPU_MARGIN ? "webgpu" : "wasm";
+}
+
+const mid = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1];
+
+/** Median ms per run of both classifiers, timed in turns so that a busy neighbour slows both alike. */
+async function medians(a: Classifier, b: Classifier, batch: number, reps: number): Promise<[number, number]> {
   const input = new Float32Array(batch * 784).fill(0.1);
-  await c.logits(input, batch); // warm-up: first runs compile kernels
-  const times: number[] = [];
+  await a.logits(input, batch); // warm-up: first runs compile kernels
+  await b.logits(input, batch);
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await c.logits(input, batch);
-    times.push(performance.now() - t);
+    for (const [k, c] of [a, b].entries()) {
+      const t = performance.now();
+      await c.logits(input, batch);
+      times[k].push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return [mid(times[0]), mid(times[1])];
 }
 
 /** Routes batches to the backend measured fastest for their size. */
@@ -68,7 +93,7 @@ export class BackendRouter {
   }
 
   /** Load the live model on WebGPU and time both backends; call again after a swap. */
-  async measure(reps = 5): Promise<void> {
+  async measure(reps = 9): Promise<void> {
     const main = this.#store.current;
     const files = this.#store.files!;
     const old = this.#alt;
@@ -87,9 +112,9 @@ export class BackendRouter {
     }
     const table: RouteRow[] = [];
     for (const batch of SIZES) {
-      const ms = { [main.backend]: await median(main, batch, reps), webgpu: await median(alt, batch, reps) };
-      const backend = (Object.entries(ms).sort((a, b) => a[1] - b[1])[0][0]) as BackendName;
-      table.push({ batch, backend, ms });
+      const [own, gpu] = await medians(main, alt, batch, reps);
+      const ms = { [main.backend]: own, webgpu: gpu };
+      table.push({ batch, backend: chooseBackend(ms), ms });
     }
     if (this.#store.current !== main) {
       await alt.release(); // the model changed while we measured: the next measurement counts

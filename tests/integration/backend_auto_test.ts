@@ -1,0 +1,70 @@
+/**
+ * `BACKEND=auto` on the real server: ready on WASM at once, then a start-up
+ * measurement of WASM against WebGPU (Mesa's lavapipe here, a real GPU where there is
+ * one) that `/api/info` reports and that decides where each batch size goes.
+ */
+import assert from "node:assert/strict";
+import { chooseBackend } from "../../server/backend_router.ts";
+import { copyModelDir, ROOT, startServer } from "../test_utils.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function upload(url: string, path: string) {
+  const form = new FormData();
+  form.append("file", new Blob([await Deno.readFile(path)], { type: "image/png" }), "digit.png");
+  return await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+}
+
+Deno.test({
+  name: "BACKEND=auto measures both backends and routes by batch size",
+  ...opts,
+  async fn(t) {
+    // deno-lint-ignore no-explicit-any
+    const adapter = await (navigator as any).gpu?.requestAdapter().catch(() => null);
+    const srv = await startServer({
+      MODEL_DIR: await copyModelDir(),
+      WATCH_MODELS: "false",
+      BACKEND: "auto",
+    });
+    try {
+      await t.step("it is ready and serves on WASM while it measures", async () => {
+        const res = await upload(srv.url, `${ROOT}tests/testdata/images/7_bench.png`);
+        assert.equal(res.status, 200);
+        assert.equal((await res.json()).predicted_class, 7);
+      });
+
+      let routing;
+      await t.step("/api/info reports the measured table", async () => {
+        const deadline = Date.now() + 120_000;
+        do {
+          const info = await (await fetch(`${srv.url}/api/info`)).json();
+          assert.equal(info.backend.requested, "auto");
+          routing = info.backend.routing;
+          if (routing.state !== "measuring") break;
+          await new Promise((r) => setTimeout(r, 250));
+        } while (Date.now() < deadline);
+        if (!adapter) {
+          assert.equal(routing.state, "wasm only", JSON.stringify(routing));
+          assert.match(routing.reason, /adapter|webgpu/i);
+          return;
+        }
+        assert.equal(routing.state, "measured", JSON.stringify(routing));
+        assert.deepEqual(routing.table.map((r: { batch: number }) => r.batch), [1, 8, 64, 256]);
+        for (const row of routing.table) {
+          for (const b of ["wasm", "webgpu"]) assert.ok(row.ms[b] > 0 && Number.isFinite(row.ms[b]), b);
+          assert.equal(row.backend, chooseBackend(row.ms));
+        }
+      });
+
+      await t.step("predictions after the measurement are still right", async () => {
+        for (const name of ["7_bench.png", "3_mnist28.png"]) {
+          const res = await upload(srv.url, `${ROOT}tests/testdata/images/${name}`);
+          assert.equal(res.status, 200);
+          assert.equal((await res.json()).predicted_class, Number(name[0]));
+        }
+      });
+    } finally {
+      await srv.stop();
+    }
+  },
+});
