@@ -2,6 +2,9 @@
  * Decode uploads safely: header checks and the fast PNG path run inline; every other
  * image goes to a decode worker with a deadline. A decoder that overruns it is
  * terminated and replaced, and that upload is answered 400; other uploads are resent.
+ * A new worker takes uploads only after it has warmed up (see decode_warmup.ts): its
+ * first message and first decodes are slow, and would otherwise overrun a tight
+ * deadline, get it replaced by another cold worker, and so on for every upload.
  *
  * Runs in Deno.
  * @module
@@ -43,10 +46,13 @@ export interface DecodePoolOptions {
   onTimeout?: () => void;
 }
 
+// The longest a new worker may take to load and warm up before it counts as failed to start.
+const START_TIMEOUT_MS = 10_000;
+
 /**
  * Create a decoder backed by one worker, which decodes one image at a time; each
- * decode's deadline starts when the worker takes it, so worker start-up and the queue
- * do not count against it.
+ * decode's deadline starts when the worker takes it, so worker start-up, warm-up and
+ * the queue do not count against it.
  *
  * @param options Limits.
  * @returns `decode(bytes)`, `warm()` (start the worker now) and `close()`.
@@ -57,12 +63,21 @@ export function createDecodePool(options: DecodePoolOptions) {
   let current: Job | undefined;
   let worker: Worker | undefined;
   let ready = false;
+  let startTimer: ReturnType<typeof setTimeout> | undefined;
   let nextId = 0;
 
   function spawn(): void {
     ready = false;
     const w = new WebWorker(new URL("./decode_worker.ts", import.meta.url), { type: "module" });
     worker = w;
+    // In Deno a nested worker gets its first message about 500 ms late (measured 2.9.6),
+    // and each decoder's first run compiles it: pay both here, before any upload's deadline.
+    w.postMessage({ warm: true });
+    clearTimeout(startTimer);
+    startTimer = setTimeout(
+      () => startFailed(w, new CorruptImageError("Image decoder did not start")),
+      Math.max(START_TIMEOUT_MS, timeoutMs),
+    );
     w.onmessage = (
       e: MessageEvent<
         { ready?: true; id?: number; pixels?: Pixels; error?: { name: string; message: string } }
@@ -70,6 +85,7 @@ export function createDecodePool(options: DecodePoolOptions) {
     ) => {
       if (w !== worker) return;
       if (e.data.ready) {
+        clearTimeout(startTimer);
         ready = true;
         return pump();
       }
@@ -85,11 +101,17 @@ export function createDecodePool(options: DecodePoolOptions) {
       e.preventDefault();
       const error = new CorruptImageError(`Image decoder failed: ${e.message}`);
       if (ready) return fail(error);
-      // It failed while starting: fail what waits and start afresh on the next upload, not in a loop.
-      w.terminate();
-      worker = undefined;
-      for (const job of queue.splice(0)) job.reject(error);
+      startFailed(w, error);
     };
+  }
+
+  /** A worker failed while starting: fail what waits and start afresh on the next upload, not in a loop. */
+  function startFailed(w: Worker, error: Error) {
+    if (w !== worker) return;
+    clearTimeout(startTimer);
+    w.terminate();
+    worker = undefined;
+    for (const job of queue.splice(0)) job.reject(error);
   }
 
   /** Fail the decode in progress, replace the worker, go on with the queue. */
@@ -142,6 +164,7 @@ export function createDecodePool(options: DecodePoolOptions) {
     },
     /** Stop the worker. */
     close() {
+      clearTimeout(startTimer);
       worker?.terminate();
       worker = undefined;
     },

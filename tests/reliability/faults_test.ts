@@ -9,7 +9,17 @@ import jpeg from "jpeg-js";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
+const JPEG = await Deno.readFile(`${ROOT}tests/testdata/images/5_canvas.jpg`);
 const enc = new TextEncoder();
+
+/** Noise at 1800×1800: jpeg-js takes about a second on it, far past a 300 ms DECODE_TIMEOUT_MS. */
+function slowJpeg(): Uint8Array<ArrayBuffer> {
+  const w = 1800, h = 1800;
+  const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 2654435761) >>> 24);
+  const slow = new Uint8Array(jpeg.encode({ width: w, height: h, data: rgba }, 40).data);
+  assert.ok(slow.length < 5 << 20, `${slow.length} bytes: under the upload limit`);
+  return slow;
+}
 
 /** Open a connection and send a request head plus the first `sent` body bytes of `declared`. */
 async function partialUpload(port: number, declared: number, first: Uint8Array) {
@@ -202,11 +212,7 @@ Deno.test({
   name: "a decode over DECODE_TIMEOUT_MS is a 400, counted in /metrics, and the server serves on",
   ...opts,
   async fn() {
-    // Noise at 1800×1800 takes jpeg-js about a second, far past 300 ms.
-    const w = 1800, h = 1800;
-    const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 2654435761) >>> 24);
-    const slow = new Uint8Array(jpeg.encode({ width: w, height: h, data: rgba }, 40).data);
-    assert.ok(slow.length < 5 << 20, `${slow.length} bytes: under the upload limit`);
+    const slow = slowJpeg();
     const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", DECODE_TIMEOUT_MS: "300" });
     try {
       const post = (body: Uint8Array<ArrayBuffer>, type: string) =>
@@ -218,6 +224,40 @@ Deno.test({
       assert.match(metrics, /^image_decode_timeouts_total 1$/m);
       // The server goes on: PNGs decode inline, without the decode worker being replaced.
       assert.equal((await (await post(PNG, "image/png")).json()).predicted_class, 7);
+    } finally {
+      await srv.stop("SIGKILL");
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "with DECODE_TIMEOUT_MS=300, a fresh decode worker serves JPEGs, also the one replacing a timed-out worker",
+  ...opts,
+  async fn() {
+    // A cold decode worker once took 0.5–1.1 s over its first JPEG: with a 300 ms deadline
+    // that timed out, and every replacement worker timed out the same way.
+    const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", DECODE_TIMEOUT_MS: "300" });
+    try {
+      const upload = async (bytes: Uint8Array<ArrayBuffer>, name: string) => {
+        const form = new FormData();
+        form.append("file", new Blob([bytes], { type: "image/jpeg" }), name);
+        const res = await fetch(`${srv.url}/api/v1/predict`, { method: "POST", body: form });
+        const body = await res.json();
+        return { status: res.status, digit: body.predicted_class, detail: body.detail };
+      };
+      const served = { status: 200, digit: 5, detail: undefined };
+      const first = [];
+      for (let i = 0; i < 3; i++) first.push(await upload(JPEG, "5.jpg"));
+      assert.deepEqual(first, [served, served, served], "the worker started with the server");
+      const timedOut = await upload(slowJpeg(), "noise.jpg");
+      assert.equal(timedOut.status, 400);
+      assert.match(timedOut.detail, /within 300 ms/);
+      const after = [];
+      for (let i = 0; i < 5; i++) after.push(await upload(JPEG, "5.jpg"));
+      assert.deepEqual(after, [served, served, served, served, served], "the replacement worker");
+      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      assert.match(metrics, /^image_decode_timeouts_total 1$/m, "only the noise JPEG timed out");
     } finally {
       await srv.stop("SIGKILL");
     }
