@@ -371,7 +371,9 @@ const GENERATORS: [string, number, Gen][] = [
         // Half the flips aim at the header, where the format and size are declared.
         const i = rng.chance(0.5) ? rng.int(0, Math.min(b.length, 64) - 1) : rng.int(0, b.length - 1);
         b[i] ^= 1 << rng.int(0, 7);
-        if (i < HEADER_BYTES[f] || f === "jpeg") header = true;
+        // JPEG's frame header and every GIF frame's descriptor (after the colour table) declare
+        // sizes too, at offsets that vary: any flip there may be a size flip (a frame far off the screen → 413).
+        if (i < HEADER_BYTES[f] || f === "jpeg" || f === "gif") header = true;
       }
       return {
         req: rng.chance(0.5) ? upload({ ...img, bytes: b }) : post(PREDICT, img.mime, b),
