@@ -2,7 +2,7 @@
  * Side-by-side load test: this server against the Python service it replaces, with
  * the shared wrk harness (`../shared/bench/compare.sh`, A B A B rounds), at 1, 16 and
  * 64 connections, with a 280×280 and a 28×28 PNG. Prints a markdown table of medians
- * and ratios, the in-process ceiling (`bench/ceiling.ts`) and how much of it is served,
+ * and ratios, the in-process ceiling (`bench/ceiling.ts`, measured before each cell) and how much of it is served,
  * cold start and resident memory.
  *
  *     deno task load                        # -d 10 -r 3 (about 7 minutes)
@@ -46,18 +46,18 @@ async function waitHttp(url: string, ms = 60_000) {
   throw new Error(`${url} not up`);
 }
 
-// The in-process ceiling first, alone on the machine: cores ÷ median handler time.
-const ceiling: Record<string, number> = {};
-{
+/**
+ * The in-process ceiling for one image: cores ÷ median handler time, in a child process.
+ * Measured right before each cell (the servers idle meanwhile), so that served ÷ ceiling
+ * compares two figures from the same minute of this noisy machine.
+ */
+async function ceilingRps(image: string): Promise<number> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}bench/ceiling.ts`, ...Object.values(IMAGES)],
+    args: ["run", "-A", `${ROOT}bench/ceiling.ts`, image],
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
-  for (const [size, image] of Object.entries(IMAGES)) {
-    ceiling[size] = lines.find((l) => l.image === image).ceiling_rps;
-  }
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim()).ceiling_rps;
 }
 
 // The server's own default (one worker per core); startServer() would pick 1.
@@ -94,6 +94,7 @@ const rows: string[] = [];
 try {
   for (const [size, image] of Object.entries(IMAGES)) {
     for (const c of values.conns!.split(",")) {
+      const ceiling = await ceilingRps(image);
       const out = await new Deno.Command("bash", {
         args: [
           `${BENCH}/compare.sh`,
@@ -130,7 +131,7 @@ try {
       rows.push(
         `| ${size} | ${c} | ${med("A", "rps").toFixed(0)} | ${med("A", "p50_ms")} | ${med("A", "p99_ms")} | ${
           errs("A")
-        } | ${ceiling[size].toFixed(0)} | ${(100 * med("A", "rps") / ceiling[size]).toFixed(0)} % | ` +
+        } | ${ceiling.toFixed(0)} | ${(100 * med("A", "rps") / ceiling).toFixed(0)} % | ` +
           `${med("B", "rps").toFixed(0)} | ${med("B", "p99_ms")} | ${errs("B")} | ${
             field(last, "ratio_rps").toFixed(2)
           } | ` +
