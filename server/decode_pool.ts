@@ -70,7 +70,7 @@ export function createDecodePool(options: DecodePoolOptions) {
     ready = false;
     const w = new WebWorker(new URL("./decode_worker.ts", import.meta.url), { type: "module" });
     worker = w;
-    // In Deno a nested worker gets its first message about 500 ms late (measured 2.9.6),
+    // In Deno a nested worker's first two exchanges with its parent are each ~500 ms late (2.9.6),
     // and each decoder's first run compiles it: pay both here, before any upload's deadline.
     w.postMessage({ warm: true });
     clearTimeout(startTimer);
