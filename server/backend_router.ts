@@ -2,7 +2,8 @@
  * `BACKEND=auto`: pick the backend per batch size from a measurement at start-up
  * rather than by preference. The worker becomes ready on WASM at once; in the
  * background it loads the model on WebGPU too (when an adapter exists), times both at
- * batch sizes 1, 8, 64 and 256, and from then on sends each batch to the faster one.
+ * batch sizes 1, 8, 64 and 256 (stopping early once WebGPU cannot win), and from then
+ * on sends each batch to the faster one.
  * The table is reported in `/api/info`; it is measured again after a model swap.
  *
  * Runs in Deno.
@@ -19,6 +20,8 @@ export interface RouteRow {
   backend: BackendName;
   /** Median milliseconds per run, by backend. */
   ms: Partial<Record<BackendName, number>>;
+  /** Why WebGPU was not timed at this size, when it was not. */
+  skipped?: string;
 }
 
 /** What `/api/info` shows of the routing. */
@@ -52,6 +55,19 @@ export function chooseBackend(ms: Partial<Record<BackendName, number>>): Backend
 }
 
 const mid = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1];
+
+/** Median ms per run of one classifier at one batch size, after one untimed run. */
+async function median(c: Classifier, batch: number, reps: number): Promise<number> {
+  const input = new Float32Array(batch * 784).fill(0.1);
+  await c.logits(input, batch);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await c.logits(input, batch);
+    times.push(performance.now() - t);
+  }
+  return mid(times);
+}
 
 /** Median ms per run of both classifiers, timed in turns so that a busy neighbour slows both alike. */
 async function medians(a: Classifier, b: Classifier, batch: number, reps: number): Promise<[number, number]> {
@@ -111,10 +127,25 @@ export class BackendRouter {
       return;
     }
     const table: RouteRow[] = [];
+    // A run never gets cheaper with more images, so once WebGPU takes longer at some size than
+    // WASM takes at the largest, it loses at every size from there on: stop timing it (on a
+    // software adapter that saves seconds of CPU at start-up, ~7 s per worker on lavapipe).
+    const largest = SIZES.at(-1)!;
+    const bound = await median(main, largest, 3);
+    let loses: string | undefined;
     for (const batch of SIZES) {
+      if (loses) {
+        const own = batch === largest ? bound : await median(main, batch, reps);
+        table.push({ batch, backend: main.backend, ms: { [main.backend]: own }, skipped: loses });
+        continue;
+      }
       const [own, gpu] = await medians(main, alt, batch, reps);
       const ms = { [main.backend]: own, webgpu: gpu };
       table.push({ batch, backend: chooseBackend(ms), ms });
+      if (gpu > bound) {
+        loses = `WebGPU took ${gpu.toFixed(1)} ms at batch ${batch}, more than ` +
+          `${main.backend.toUpperCase()} at batch ${largest} (${bound.toFixed(1)} ms)`;
+      }
     }
     if (this.#store.current !== main) {
       await alt.release(); // the model changed while we measured: the next measurement counts
