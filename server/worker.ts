@@ -41,24 +41,14 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     metrics.modelInfo.reset();
     metrics.modelInfo.set({ name, version, sha256, backend: c.backend }, 1);
   };
-  let router: BackendRouter | undefined;
   const onSwap = (c: Classifier) => {
     setInfo(c);
+    // BACKEND=auto: measured in the background; the worker is ready on WASM meanwhile.
     router?.measure().catch((e) => log.warn("backend routing failed", { error: (e as Error).message }));
   };
   const wasmBinary = ortModule ? useSharedOrtWasm(ortModule) : undefined;
   const store = new ModelStore({ dir: config.modelDir, backends: config.backends, wasmBinary, log, onSwap });
-  try {
-    await store.load();
-  } catch (e) {
-    post({ type: "fatal", error: (e as Error).message });
-    return;
-  }
-  if (config.autoBackend) {
-    router = new BackendRouter(store, log);
-    onSwap(store.current); // measured in the background: the worker is ready on WASM meanwhile
-  }
-  if (config.watchModels) store.watch();
+  const router = config.autoBackend ? new BackendRouter(store, log) : undefined;
   const ctx = createContext({
     config,
     store,
@@ -74,7 +64,17 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
         })
       : undefined,
   });
+  // The decode worker starts before the model loads: Deno delivers a nested worker's first
+  // two messages about 0.5 s late each, and that wait now overlaps the model's load.
   ctx.warm();
+  try {
+    await store.load();
+  } catch (e) {
+    ctx.close();
+    post({ type: "fatal", error: (e as Error).message });
+    return;
+  }
+  if (config.watchModels) store.watch();
   const handler = createApp(ctx);
   const server = Deno.serve({
     hostname: config.host,
