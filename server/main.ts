@@ -67,8 +67,7 @@ async function main(): Promise<number> {
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       if (m.type === "listening") {
-        if (++listening === 1) workers.slice(1).forEach((_, k) => start(k + 1));
-        if (listening === workers.length) {
+        if (++listening === workers.length) {
           log.info("listening", {
             url: `http://${config.host}:${m.port}`,
             port: m.port,
@@ -98,11 +97,7 @@ async function main(): Promise<number> {
   });
   // Compiled here while the workers import their modules, then shared with them.
   const ortModule = config.backends.includes("wasm") ? await compileOrtWasm() : undefined;
-  // One worker starts first, the rest once it listens: /ready answers as soon as one worker
-  // can serve, and the others find onnxruntime-web's lazily compiled functions already
-  // compiled in the shared module instead of all compiling them at once on the same cores.
-  const start = (i: number) => send(workers[i], { type: "start", config, workerId: i, ortModule });
-  start(0);
+  workers.forEach((w, i) => send(w, { type: "start", config, workerId: i, ortModule }));
 
   let stopping = false;
   const stop = (signal: Deno.Signal) => {
