@@ -10,7 +10,7 @@
 
 import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
-import type { MainMessage, WorkerMessage } from "./messages.ts";
+import type { MainMessage, ModelFiles, WorkerMessage } from "./messages.ts";
 import { METADATA_FILE } from "./model_store.ts";
 import { compileOrtWasm } from "./ort_wasm.ts";
 
@@ -67,7 +67,8 @@ async function main(): Promise<number> {
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       if (m.type === "listening") {
-        if (++listening === workers.length) {
+        if (++listening === 1) workers.slice(1).forEach((_, k) => start(k + 1, m.model));
+        if (listening === workers.length) {
           log.info("listening", {
             url: `http://${config.host}:${m.port}`,
             port: m.port,
@@ -97,7 +98,13 @@ async function main(): Promise<number> {
   });
   // Compiled here while the workers import their modules, then shared with them.
   const ortModule = config.backends.includes("wasm") ? await compileOrtWasm() : undefined;
-  workers.forEach((w, i) => send(w, { type: "start", config, workerId: i, ortModule }));
+  // One worker starts first, the rest once it listens, from the files it loaded: /ready
+  // answers as soon as one worker can serve, the others find onnxruntime-web's lazily
+  // compiled functions already in the shared module, and every worker starts on the same
+  // model even if the files change meanwhile (each then checks the directory itself).
+  const start = (i: number, model?: ModelFiles) =>
+    send(workers[i], { type: "start", config, workerId: i, ortModule, model });
+  start(0);
 
   let stopping = false;
   const stop = (signal: Deno.Signal) => {

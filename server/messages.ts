@@ -5,17 +5,33 @@
 
 import type { Config } from "./config.ts";
 
+/** A model's metadata text and ONNX bytes, as one worker read them. */
+export interface ModelFiles {
+  json: string;
+  onnx: Uint8Array;
+}
+
 /** Main thread → worker. */
 export type MainMessage =
-  /** `ortModule`: onnxruntime-web's WASM, compiled once by the main thread (see ort_wasm.ts). */
-  | { type: "start"; config: Config; workerId: number; ortModule?: WebAssembly.Module }
+  /**
+   * `ortModule`: onnxruntime-web's WASM, compiled once by the main thread (see ort_wasm.ts).
+   * `model`: the files the first worker loaded, for the workers started after it.
+   */
+  | {
+    type: "start";
+    config: Config;
+    workerId: number;
+    ortModule?: WebAssembly.Module;
+    model?: ModelFiles;
+  }
   | { type: "drain" }
   | { type: "snapshot-request"; id: number; requester: number }
   | { type: "gathered"; id: number; snapshots: unknown[] };
 
 /** Worker → main thread. */
 export type WorkerMessage =
-  | { type: "listening"; port: number }
+  /** `model`: the files this worker's model came from. */
+  | { type: "listening"; port: number; model?: ModelFiles }
   | { type: "fatal"; error: string }
   | { type: "drained"; inflight: number }
   | { type: "gather"; id: number }

@@ -12,6 +12,7 @@ import {
   type Classifier,
   createClassifier,
   InvalidModelError,
+  type ModelMetadata,
   parseMetadata,
 } from "../src/mod.ts";
 import type { Logger } from "./log.ts";
@@ -40,7 +41,14 @@ export interface ModelStoreOptions {
   onSwap?: (classifier: Classifier) => void;
   /** How long a replaced model stays usable for requests that already hold it. @default 10 000 */
   graceMs?: number;
+  /**
+   * Files another worker already read from `dir` and validated: the first load takes
+   * these instead of reading the directory, so every worker starts on the same model.
+   */
+  initial?: { json: string; onnx: Uint8Array };
 }
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Raised at start when the model directory or its files are missing or unreadable. */
 export class ModelMissingError extends Error {
@@ -55,9 +63,11 @@ export class ModelStore {
   #loading: Promise<void> | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #opts: ModelStoreOptions;
+  #initial: { json: string; onnx: Uint8Array } | undefined;
 
   constructor(opts: ModelStoreOptions) {
     this.#opts = opts;
+    this.#initial = opts.initial;
   }
 
   /** The classifier serving now; throws before the first successful load. */
@@ -81,8 +91,17 @@ export class ModelStore {
     return this.#history;
   }
 
-  /** Read, verify and load the model files; returns the new classifier (not yet live). */
-  async #build(): Promise<{ classifier: Classifier; json: string; onnx: Uint8Array }> {
+  /** Read the model files from the directory (or take the initial ones, once) and parse the metadata. */
+  async #read(): Promise<{ meta: ModelMetadata; json: string; onnx: Uint8Array }> {
+    const given = this.#initial;
+    this.#initial = undefined;
+    if (given) {
+      try {
+        return { meta: parseMetadata(JSON.parse(given.json)), ...given };
+      } catch (e) {
+        throw new InvalidModelError(`initial ${METADATA_FILE}: ${(e as Error).message}`);
+      }
+    }
     const dir = this.#opts.dir;
     const metaPath = `${dir}/${METADATA_FILE}`;
     let text: string;
@@ -109,11 +128,7 @@ export class ModelStore {
     } catch (e) {
       throw new ModelMissingError(`Cannot read ${onnxPath} (${(e as Error).name}), named by ${metaPath}`);
     }
-    const classifier = await createClassifier(bytes, meta, {
-      order: this.#opts.backends,
-      wasmBinary: this.#opts.wasmBinary,
-    });
-    return { classifier, json: text, onnx: bytes };
+    return { meta, json: text, onnx: bytes };
   }
 
   /** Refuse files whose real path lies outside the model directory (a symlink out of it). */
@@ -136,15 +151,22 @@ export class ModelStore {
     const run = async () => {
       const at = new Date().toISOString();
       try {
-        const built = await this.#build();
-        const next = built.classifier;
+        const read = await this.#read();
         const prev = this.#current;
+        // The same files again (a touch, or a check after watching began): nothing to load.
+        if (prev && this.#files && read.json === this.#files.json && sameBytes(read.onnx, this.#files.onnx)) {
+          return;
+        }
+        const next = await createClassifier(read.onnx, read.meta, {
+          order: this.#opts.backends,
+          wasmBinary: this.#opts.wasmBinary,
+        });
         if (prev && prev.metadata.sha256 === next.metadata.sha256) {
           await next.release();
           return;
         }
         this.#current = next;
-        this.#files = { json: built.json, onnx: built.onnx };
+        this.#files = { json: read.json, onnx: read.onnx };
         this.#opts.onSwap?.(next);
         this.#record({ ok: true, at, sha256: next.metadata.sha256, version: next.metadata.version });
         this.#opts.log.info(prev ? "model reloaded" : "model loaded", {

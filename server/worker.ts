@@ -15,7 +15,7 @@ import { createContext } from "./context.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics, mergeMetrics } from "./metrics.ts";
 import { ModelStore } from "./model_store.ts";
-import type { MainMessage, WorkerMessage } from "./messages.ts";
+import type { MainMessage, ModelFiles, WorkerMessage } from "./messages.ts";
 import { useSharedOrtWasm } from "./ort_wasm.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -33,7 +33,7 @@ scope.onmessage = (e: MessageEvent<MainMessage>) => onMessage(e.data);
 const pending = new Map<number, (s: unknown[]) => void>();
 let nextId = 0;
 
-async function start(config: Config, workerId: number, ortModule?: WebAssembly.Module) {
+async function start(config: Config, workerId: number, ortModule?: WebAssembly.Module, model?: ModelFiles) {
   const log = createLogger(config.logLevel, { worker: workerId });
   const metrics = createMetrics();
   const setInfo = (c: Classifier) => {
@@ -47,7 +47,14 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     router?.measure().catch((e) => log.warn("backend routing failed", { error: (e as Error).message }));
   };
   const wasmBinary = ortModule ? useSharedOrtWasm(ortModule) : undefined;
-  const store = new ModelStore({ dir: config.modelDir, backends: config.backends, wasmBinary, log, onSwap });
+  const store = new ModelStore({
+    dir: config.modelDir,
+    backends: config.backends,
+    wasmBinary,
+    log,
+    onSwap,
+    initial: model,
+  });
   const router = config.autoBackend ? new BackendRouter(store, log) : undefined;
   const ctx = createContext({
     config,
@@ -74,13 +81,18 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     post({ type: "fatal", error: (e as Error).message });
     return;
   }
-  if (config.watchModels) store.watch();
+  if (config.watchModels) {
+    store.watch();
+    // Started from another worker's files: catch a change made before watching began
+    // (in the background: the same files are a cheap no-op, other files a normal reload).
+    if (model) store.load().catch(() => undefined);
+  }
   const handler = createApp(ctx);
   const server = Deno.serve({
     hostname: config.host,
     port: config.port,
     reusePort: config.workers > 1,
-    onListen: ({ port }) => post({ type: "listening", port }),
+    onListen: ({ port }) => post({ type: "listening", port, model: store.files }),
   }, handler);
 
   onMessage = async (m) => {
@@ -111,6 +123,6 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
 }
 
 const first = (m: MainMessage) => {
-  if (m.type === "start") start(m.config, m.workerId, m.ortModule);
+  if (m.type === "start") start(m.config, m.workerId, m.ortModule, m.model);
 };
 onMessage = first;
