@@ -34,8 +34,6 @@ export interface Context {
   gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
   /** Decode an upload (hostile-input safe: see decode_pool.ts). */
   decode(bytes: Uint8Array): Promise<Pixels>;
-  /** Start helpers ahead of the first request (the decode worker). */
-  warm(): void;
   /** Stop helpers (the decode worker). */
   close(): void;
   /** Classify 28×28 images (0–1) on the live model, micro-batched when configured. */
@@ -71,7 +69,6 @@ export function createContext(
     backendFor: (n) => pick(n).backend,
     decode: (bytes) => decoder.decode(bytes),
     close: () => decoder.close(),
-    warm: () => decoder.warm(),
     draining: false,
     inflight: 0,
     observeInference(backend, batch, seconds) {

@@ -55,7 +55,7 @@ const START_TIMEOUT_MS = 10_000;
  * the queue do not count against it.
  *
  * @param options Limits.
- * @returns `decode(bytes)`, `warm()` (start the worker now) and `close()`.
+ * @returns `decode(bytes)` and `close()`; the worker starts with the first upload that needs it.
  */
 export function createDecodePool(options: DecodePoolOptions) {
   const timeoutMs = options.timeoutMs ?? 2000;
@@ -157,10 +157,6 @@ export function createDecodePool(options: DecodePoolOptions) {
       if (!worker) spawn();
       pump();
       return promise;
-    },
-    /** Start the worker ahead of the first upload that needs it. */
-    warm() {
-      if (!worker) spawn();
     },
     /** Stop the worker. */
     close() {

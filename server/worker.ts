@@ -71,9 +71,9 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
         })
       : undefined,
   });
-  // The decode worker starts before the model loads: Deno delivers a nested worker's first
-  // two messages about 0.5 s late each, and that wait now overlaps the model's load.
-  ctx.warm();
+  // No decode worker yet: it starts with the first upload that is not a PNG (about 1.2 s
+  // that once, Deno being slow with a nested worker's first messages), so a worker that
+  // only ever sees PNGs does not hold a second isolate and its decoders (about 26 MB).
   try {
     await store.load();
   } catch (e) {
