@@ -56,33 +56,22 @@ export function chooseBackend(ms: Partial<Record<BackendName, number>>): Backend
 
 const mid = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1];
 
-/** Median ms per run of one classifier at one batch size, after one untimed run. */
-async function median(c: Classifier, batch: number, reps: number): Promise<number> {
+/**
+ * Median ms per run of each classifier at one batch size, after one untimed run each
+ * (first runs compile kernels), timed in turns so that a busy neighbour slows all alike.
+ */
+async function medians(cs: Classifier[], batch: number, reps: number): Promise<number[]> {
   const input = new Float32Array(batch * 784).fill(0.1);
-  await c.logits(input, batch);
-  const times: number[] = [];
+  for (const c of cs) await c.logits(input, batch);
+  const times = cs.map((): number[] => []);
   for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await c.logits(input, batch);
-    times.push(performance.now() - t);
-  }
-  return mid(times);
-}
-
-/** Median ms per run of both classifiers, timed in turns so that a busy neighbour slows both alike. */
-async function medians(a: Classifier, b: Classifier, batch: number, reps: number): Promise<[number, number]> {
-  const input = new Float32Array(batch * 784).fill(0.1);
-  await a.logits(input, batch); // warm-up: first runs compile kernels
-  await b.logits(input, batch);
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < reps; i++) {
-    for (const [k, c] of [a, b].entries()) {
+    for (const [k, c] of cs.entries()) {
       const t = performance.now();
       await c.logits(input, batch);
       times[k].push(performance.now() - t);
     }
   }
-  return [mid(times[0]), mid(times[1])];
+  return times.map(mid);
 }
 
 /** Routes batches to the backend measured fastest for their size. */
@@ -131,15 +120,15 @@ export class BackendRouter {
     // WASM takes at the largest, it loses at every size from there on: stop timing it (on a
     // software adapter that saves seconds of CPU at start-up, ~7 s per worker on lavapipe).
     const largest = SIZES.at(-1)!;
-    const bound = await median(main, largest, 3);
+    const [bound] = await medians([main], largest, 3);
     let loses: string | undefined;
     for (const batch of SIZES) {
       if (loses) {
-        const own = batch === largest ? bound : await median(main, batch, reps);
+        const [own] = batch === largest ? [bound] : await medians([main], batch, reps);
         table.push({ batch, backend: main.backend, ms: { [main.backend]: own }, skipped: loses });
         continue;
       }
-      const [own, gpu] = await medians(main, alt, batch, reps);
+      const [own, gpu] = await medians([main, alt], batch, reps);
       const ms = { [main.backend]: own, webgpu: gpu };
       table.push({ batch, backend: chooseBackend(ms), ms });
       if (gpu > bound) {

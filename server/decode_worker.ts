@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { decodeImage as DecodeImage } from "./decode.ts";
+import { decodeImage } from "./decode.ts";
+import { warmUpDecoders } from "./decode_warmup.ts";
 
 // omggif prints warnings about malformed streams to the console: keep them out of the JSON logs.
 // deno-lint-ignore no-console
@@ -16,18 +17,10 @@ for (const k of ["log", "warn", "info", "error", "debug"] as const) console[k] =
 
 // deno-lint-ignore no-explicit-any
 const scope = globalThis as any;
-// The decoders load on the warm-up message, not at spawn: a server worker starts this worker
-// before loading its model, and importing them then would compete with that load for the CPU.
-let decodeImage: typeof DecodeImage;
-scope.onmessage = async (
+scope.onmessage = (
   e: MessageEvent<{ warm: true } | { warm?: undefined; id: number; bytes: Uint8Array; maxPixels: number }>,
 ) => {
   if (e.data.warm) {
-    const [decode, { warmUpDecoders }] = await Promise.all([
-      import("./decode.ts"),
-      import("./decode_warmup.ts"),
-    ]);
-    decodeImage = decode.decodeImage;
     try {
       warmUpDecoders();
     } catch {

@@ -10,8 +10,8 @@
 
 import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
-import type { MainMessage, ModelFiles, WorkerMessage } from "./messages.ts";
-import { METADATA_FILE } from "./model_store.ts";
+import type { MainMessage, WorkerMessage } from "./messages.ts";
+import { METADATA_FILE, type ModelFiles } from "./model_store.ts";
 import { compileOrtWasm } from "./ort_wasm.ts";
 
 /**
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       if (m.type === "listening") {
-        if (++listening === 1) workers.slice(1).forEach((_, k) => start(k + 1, m.model));
+        if (++listening === 1) { for (let k = 1; k < workers.length; k++) start(k, m.model); }
         if (listening === workers.length) {
           log.info("listening", {
             url: `http://${config.host}:${m.port}`,

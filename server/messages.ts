@@ -4,12 +4,7 @@
  */
 
 import type { Config } from "./config.ts";
-
-/** A model's metadata text and ONNX bytes, as one worker read them. */
-export interface ModelFiles {
-  json: string;
-  onnx: Uint8Array;
-}
+import type { ModelFiles } from "./model_store.ts";
 
 /** Main thread → worker. */
 export type MainMessage =

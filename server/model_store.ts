@@ -30,6 +30,12 @@ export interface ReloadStatus {
   error?: string;
 }
 
+/** A model's metadata text and ONNX bytes, as read from the model directory. */
+export interface ModelFiles {
+  json: string;
+  onnx: Uint8Array;
+}
+
 /** Options of {@linkcode ModelStore}. */
 export interface ModelStoreOptions {
   dir: string;
@@ -45,7 +51,7 @@ export interface ModelStoreOptions {
    * Files another worker already read from `dir` and validated: the first load takes
    * these instead of reading the directory, so every worker starts on the same model.
    */
-  initial?: { json: string; onnx: Uint8Array };
+  initial?: ModelFiles;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -58,12 +64,12 @@ export class ModelMissingError extends Error {
 /** Holds the current classifier and reloads it from disk. */
 export class ModelStore {
   #current: Classifier | undefined;
-  #files: { json: string; onnx: Uint8Array } | undefined;
+  #files: ModelFiles | undefined;
   #history: ReloadStatus[] = [];
   #loading: Promise<void> | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #opts: ModelStoreOptions;
-  #initial: { json: string; onnx: Uint8Array } | undefined;
+  #initial: ModelFiles | undefined;
 
   constructor(opts: ModelStoreOptions) {
     this.#opts = opts;
@@ -77,7 +83,7 @@ export class ModelStore {
   }
 
   /** The live model's files as loaded, so the page gets exactly the model the API serves. */
-  get files(): { json: string; onnx: Uint8Array } | undefined {
+  get files(): ModelFiles | undefined {
     return this.#files;
   }
 
@@ -92,7 +98,7 @@ export class ModelStore {
   }
 
   /** Read the model files from the directory (or take the initial ones, once) and parse the metadata. */
-  async #read(): Promise<{ meta: ModelMetadata; json: string; onnx: Uint8Array }> {
+  async #read(): Promise<ModelFiles & { meta: ModelMetadata }> {
     const given = this.#initial;
     this.#initial = undefined;
     if (given) {

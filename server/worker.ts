@@ -14,8 +14,8 @@ import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics, mergeMetrics } from "./metrics.ts";
-import { ModelStore } from "./model_store.ts";
-import type { MainMessage, ModelFiles, WorkerMessage } from "./messages.ts";
+import { type ModelFiles, ModelStore } from "./model_store.ts";
+import type { MainMessage, WorkerMessage } from "./messages.ts";
 import { useSharedOrtWasm } from "./ort_wasm.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -56,6 +56,18 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     initial: model,
   });
   const router = config.autoBackend ? new BackendRouter(store, log) : undefined;
+  try {
+    await store.load();
+  } catch (e) {
+    post({ type: "fatal", error: (e as Error).message });
+    return;
+  }
+  if (config.watchModels) {
+    store.watch();
+    // Started from another worker's files: catch a change made before watching began
+    // (in the background: the same files are a cheap no-op, other files a normal reload).
+    if (model) store.load().catch(() => undefined);
+  }
   const ctx = createContext({
     config,
     store,
@@ -71,22 +83,6 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
         })
       : undefined,
   });
-  // No decode worker yet: it starts with the first upload that is not a PNG (about 1.2 s
-  // that once, Deno being slow with a nested worker's first messages), so a worker that
-  // only ever sees PNGs does not hold a second isolate and its decoders (about 26 MB).
-  try {
-    await store.load();
-  } catch (e) {
-    ctx.close();
-    post({ type: "fatal", error: (e as Error).message });
-    return;
-  }
-  if (config.watchModels) {
-    store.watch();
-    // Started from another worker's files: catch a change made before watching began
-    // (in the background: the same files are a cheap no-op, other files a normal reload).
-    if (model) store.load().catch(() => undefined);
-  }
   const handler = createApp(ctx);
   const server = Deno.serve({
     hostname: config.host,

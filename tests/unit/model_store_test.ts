@@ -5,6 +5,17 @@ import { copyModelDir, ROOT } from "../test_utils.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const log = createLogger("error");
+
+/** Run `fn` on a fresh copy of the model directory, removed afterwards. */
+async function withModelDir(fn: (dir: string) => Promise<void>) {
+  const dir = await copyModelDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 const realFiles = async () => ({
   json: await Deno.readTextFile(`${ROOT}models/convnet.json`),
   onnx: await Deno.readFile(`${ROOT}models/convnet.onnx`),
@@ -13,9 +24,8 @@ const realFiles = async () => ({
 Deno.test({
   name: "ModelStore: the first load takes the initial files, later loads read the directory",
   ...opts,
-  async fn() {
-    const dir = await copyModelDir();
-    try {
+  fn: () =>
+    withModelDir(async (dir) => {
       // The directory already holds garbage, as when another worker read it just before a bad deploy.
       await Deno.writeFile(`${dir}/convnet.onnx`, crypto.getRandomValues(new Uint8Array(5000)));
       const initial = await realFiles();
@@ -30,18 +40,14 @@ Deno.test({
       assert.equal(store.history.at(-1)?.ok, false);
       assert.match(store.history.at(-1)?.error ?? "", /sha256 [0-9a-f]+ does not match metadata/);
       await store.close();
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "ModelStore: loading the same files again keeps the classifier and records nothing",
   ...opts,
-  async fn() {
-    const dir = await copyModelDir();
-    try {
+  fn: () =>
+    withModelDir(async (dir) => {
       const store = new ModelStore({ dir, backends: ["wasm"], log });
       await store.load();
       const first = store.current;
@@ -50,10 +56,7 @@ Deno.test({
       assert.equal(store.current, first);
       assert.equal(store.history.length, events);
       await store.close();
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
