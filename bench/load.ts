@@ -6,9 +6,9 @@
  * cold start and resident memory.
  *
  * Each cell also loads `../shared/bench/echo_server.ts` (the HTTP floor: reads the body,
- * answers a constant) the same way, and prints the best any server could do there with
- * this model on this machine: at one connection a request takes at least the handler's
- * in-process time plus the floor's round trip; with more, no server serves more than the
+ * answers a constant) the same way, and prints the best this handler could do there if
+ * serving added nothing but that floor: at one connection a request takes at least the handler's
+ * in-process time plus the floor's round trip; with more, nothing serves more than the
  * ceiling or the floor, and by Little's law its p99 is at least connections ÷ that rate.
  * The cold start gets the same treatment: `bench/ort_floor.ts` is onnxruntime-web alone.
  *
@@ -178,7 +178,7 @@ try {
           0,
         );
       const last = text.trim().split("\n").pop()!;
-      // The best any server could do in this cell (see the module's comment).
+      // The best this handler could do in this cell (see the module's comment).
       const n = Number(c);
       const bestRps = n === 1 ? 1000 / (handlerMs + floor.p50_ms) : Math.min(ceiling, floor.rps);
       const bestP99 = n === 1 ? handlerMs + floor.p50_ms : (1000 * n) / bestRps;
