@@ -11,6 +11,7 @@
  */
 
 import type { Pixels } from "../src/mod.ts";
+import { type DecoderLink, type SpawnDecoder, spawnNested } from "./decoder_link.ts";
 import {
   CorruptImageError,
   decodeInline,
@@ -24,9 +25,13 @@ const ERRORS: Record<string, new (m: string) => Error> = {
   UnsupportedImageError,
 };
 
-// onnxruntime-web's WASM glue sees `process.versions.node` in Deno and replaces the
-// global Worker with node:worker_threads' Worker. Keep the web Worker from before that.
-const WebWorker = globalThis.Worker;
+/** A decode worker's message (decode_worker.ts). */
+interface Reply {
+  ready?: true;
+  id?: number;
+  pixels?: Pixels;
+  error?: { name: string; message: string };
+}
 
 interface Job {
   id: number;
@@ -44,6 +49,8 @@ export interface DecodePoolOptions {
   timeoutMs?: number;
   /** Called when a decode overran its deadline and the worker was replaced. */
   onTimeout?: () => void;
+  /** Starts a decode worker. @default spawnNested (a worker of this thread) */
+  spawn?: SpawnDecoder;
 }
 
 // The longest a new worker may take to load and warm up before it counts as failed to start.
@@ -61,52 +68,50 @@ export function createDecodePool(options: DecodePoolOptions) {
   const timeoutMs = options.timeoutMs ?? 2000;
   const queue: Job[] = [];
   let current: Job | undefined;
-  let worker: Worker | undefined;
+  const spawnWorker = options.spawn ?? spawnNested;
+  let worker: DecoderLink | undefined;
   let ready = false;
   let startTimer: ReturnType<typeof setTimeout> | undefined;
   let nextId = 0;
 
   function spawn(): void {
     ready = false;
-    const w = new WebWorker(new URL("./decode_worker.ts", import.meta.url), { type: "module" });
+    const w = spawnWorker();
     worker = w;
-    // In Deno a nested worker's first two exchanges with its parent are each ~500 ms late (2.9.6),
-    // and each decoder's first run compiles it: pay both here, before any upload's deadline.
-    w.postMessage({ warm: true });
+    // A new worker's first messages are slow, and each decoder's first run compiles it:
+    // pay both here, before any upload's deadline.
+    w.postMessage({ warm: true }, []);
     clearTimeout(startTimer);
     startTimer = setTimeout(
       () => startFailed(w, new CorruptImageError("Image decoder did not start")),
       Math.max(START_TIMEOUT_MS, timeoutMs),
     );
-    w.onmessage = (
-      e: MessageEvent<
-        { ready?: true; id?: number; pixels?: Pixels; error?: { name: string; message: string } }
-      >,
-    ) => {
+    w.onmessage = (message) => {
       if (w !== worker) return;
-      if (e.data.ready) {
+      const data = message as Reply;
+      if (data.ready) {
         clearTimeout(startTimer);
         ready = true;
         return pump();
       }
       const job = current;
-      if (!job || job.id !== e.data.id) return;
+      if (!job || job.id !== data.id) return;
       current = undefined;
       clearTimeout(job.timer);
-      if (e.data.pixels) job.resolve(e.data.pixels);
-      else job.reject(new (ERRORS[e.data.error!.name] ?? CorruptImageError)(e.data.error!.message));
+      if (data.pixels) job.resolve(data.pixels);
+      else job.reject(new (ERRORS[data.error!.name] ?? CorruptImageError)(data.error!.message));
       pump();
     };
-    w.onerror = (e) => {
-      e.preventDefault();
-      const error = new CorruptImageError(`Image decoder failed: ${e.message}`);
+    w.onerror = (message) => {
+      if (w !== worker) return;
+      const error = new CorruptImageError(`Image decoder failed: ${message}`);
       if (ready) return fail(error);
       startFailed(w, error);
     };
   }
 
   /** A worker failed while starting: fail what waits and start afresh on the next upload, not in a loop. */
-  function startFailed(w: Worker, error: Error) {
+  function startFailed(w: DecoderLink, error: Error) {
     if (w !== worker) return;
     clearTimeout(startTimer);
     w.terminate();

@@ -9,6 +9,7 @@
  */
 
 import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
+import { createDecoderHost } from "./decoder_link.ts";
 import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
 import { METADATA_FILE, type ModelFiles } from "./model_store.ts";
@@ -52,7 +53,8 @@ async function main(): Promise<number> {
     { length: config.workers },
     () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
   );
-  const send = (w: Worker, m: MainMessage) => w.postMessage(m);
+  const send = (w: Worker, m: MainMessage, transfer: Transferable[] = []) => w.postMessage(m, transfer);
+  const decoders = createDecoderHost((to, m, transfer) => send(workers[to], m, transfer));
   const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
   let listening = 0;
   let drained = 0;
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
     };
     w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
+      if (decoders.handle(i, m)) return;
       if (m.type === "listening") {
         if (++listening === 1) { for (let k = 1; k < workers.length; k++) start(k, m.model); }
         if (listening === workers.length) {
@@ -120,6 +123,7 @@ async function main(): Promise<number> {
   for (const s of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(s, () => stop(s));
 
   const code = await done;
+  decoders.close();
   workers.forEach((w) => w.terminate());
   log.info("stopped", { code });
   return code;

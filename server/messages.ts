@@ -21,7 +21,10 @@ export type MainMessage =
   }
   | { type: "drain" }
   | { type: "snapshot-request"; id: number; requester: number }
-  | { type: "gathered"; id: number; snapshots: unknown[] };
+  | { type: "gathered"; id: number; snapshots: unknown[] }
+  /** The port to decode worker `id`, started for this worker (see decoder_link.ts). */
+  | { type: "decoder-port"; id: number; port: MessagePort }
+  | { type: "decoder-error"; id: number; error: string };
 
 /** Worker → main thread. */
 export type WorkerMessage =
@@ -30,4 +33,7 @@ export type WorkerMessage =
   | { type: "fatal"; error: string }
   | { type: "drained"; inflight: number }
   | { type: "gather"; id: number }
-  | { type: "snapshot"; id: number; requester: number; data: unknown };
+  | { type: "snapshot"; id: number; requester: number; data: unknown }
+  /** Start or stop a decode worker for this worker. */
+  | { type: "decoder-start"; id: number }
+  | { type: "decoder-stop"; id: number };

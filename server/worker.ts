@@ -13,6 +13,7 @@ import { BackendRouter } from "./backend_router.ts";
 import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
 import { createLogger } from "./log.ts";
+import { decodersViaMain } from "./decoder_link.ts";
 import { createMetrics, mergeMetrics } from "./metrics.ts";
 import { type ModelFiles, ModelStore } from "./model_store.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
@@ -27,8 +28,14 @@ const scope = self as any;
 Object.defineProperty(scope, "location", { value: undefined, configurable: true });
 const post = (m: WorkerMessage) => scope.postMessage(m);
 
+// Decode workers are started by the main thread: see decoder_link.ts for why.
+const decoders = decodersViaMain(post);
 let onMessage: (m: MainMessage) => void = () => undefined;
-scope.onmessage = (e: MessageEvent<MainMessage>) => onMessage(e.data);
+scope.onmessage = (e: MessageEvent<MainMessage>) => {
+  const m = e.data;
+  if (m.type === "decoder-port" || m.type === "decoder-error") decoders.receive(m);
+  else onMessage(m);
+};
 
 const pending = new Map<number, (s: unknown[]) => void>();
 let nextId = 0;
@@ -74,6 +81,7 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     metrics,
     log,
     router,
+    spawnDecoder: decoders.spawn,
     gatherMetrics: config.workers > 1
       ? () =>
         new Promise((resolve) => {
