@@ -78,7 +78,7 @@ export function createDecodePool(options: DecodePoolOptions) {
     ready = false;
     const w = spawnWorker();
     worker = w;
-    // A new worker's first messages are slow, and each decoder's first run compiles it:
+    // A new worker first loads its modules, and each decoder's first run compiles it:
     // pay both here, before any upload's deadline.
     w.postMessage({ warm: true }, []);
     clearTimeout(startTimer);
