@@ -119,19 +119,15 @@ export function decodersViaMain(post: (m: WorkerMessage) => void): {
 export function createDecoderHost(
   send: (to: number, m: MainMessage, transfer?: Transferable[]) => void,
 ): { handle: (from: number, m: WorkerMessage) => boolean; close: () => void } {
-  const running = new Map<string, Worker>();
+  const running = new Map<string, DecoderLink>();
   return {
     handle(from, m) {
       if (m.type === "decoder-start") {
-        const key = `${from}:${m.id}`;
-        const worker = new WebWorker(DECODE_WORKER_URL, { type: "module" });
+        const decoder = spawnNested();
         const { port1, port2 } = new MessageChannel();
-        worker.postMessage({ port: port1 }, [port1]);
-        worker.onerror = (e) => {
-          e.preventDefault();
-          send(from, { type: "decoder-error", id: m.id, error: e.message });
-        };
-        running.set(key, worker);
+        decoder.postMessage({ port: port1 }, [port1]);
+        decoder.onerror = (error) => send(from, { type: "decoder-error", id: m.id, error });
+        running.set(`${from}:${m.id}`, decoder);
         send(from, { type: "decoder-port", id: m.id, port: port2 }, [port2]);
         return true;
       }
@@ -144,7 +140,7 @@ export function createDecoderHost(
       return false;
     },
     close() {
-      for (const worker of running.values()) worker.terminate();
+      for (const decoder of running.values()) decoder.terminate();
       running.clear();
     },
   };

@@ -47,20 +47,24 @@ Deno.test("dist/mnist-server runs alone from a temporary directory: predicts and
       }
       assert.equal(ready, 200, "/ready");
 
-      const form = new FormData();
-      const png = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
-      form.append("file", new Blob([png], { type: "image/png" }), "7_bench.png");
-      const res = await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+      // One testdata image as the old clients send it: multipart field `file`.
+      const predict = async (name: string, type: string) => {
+        const form = new FormData();
+        form.append(
+          "file",
+          new Blob([await Deno.readFile(`${ROOT}tests/testdata/images/${name}`)], { type }),
+          name,
+        );
+        return fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+      };
+      const res = await predict("7_bench.png", "image/png");
       assert.equal(res.status, 200);
       const body = await res.json();
       assert.equal(body.predicted_class, 7);
       assert.equal(body.backend, "wasm");
 
       // JPEG goes through the decode worker, a module of its own that must be embedded too.
-      const jpegForm = new FormData();
-      const jpeg = await Deno.readFile(`${ROOT}tests/testdata/images/5_canvas.jpg`);
-      jpegForm.append("file", new Blob([jpeg], { type: "image/jpeg" }), "5_canvas.jpg");
-      const jpegRes = await fetch(`${url}/api/v1/predict`, { method: "POST", body: jpegForm });
+      const jpegRes = await predict("5_canvas.jpg", "image/jpeg");
       assert.equal(jpegRes.status, 200);
       assert.equal((await jpegRes.json()).predicted_class, 5);
 
