@@ -1,0 +1,88 @@
+/**
+ * A model's WebGPU logits, computed in a child Deno process.
+ *
+ * Why a child: a WebGPU device (Mesa's lavapipe on a CPU machine) that is still alive
+ * when a process exits leaves the Vulkan driver's teardown racing the exit, and wgpu
+ * reports crashes at process termination. One CI run of the whole suite ended with every
+ * test passed and then glibc's "corrupted size vs. prev_size in fastbins" abort (exit
+ * 134) when the runner, which held a device, exited. Here the child destroys its device
+ * before exiting and the parent checks its exit status, so a crash at teardown fails the
+ * test that caused it and says so, and the test runner never loads a Vulkan driver.
+ *
+ * Run as a script: `deno run --allow-read --allow-env tests/webgpu_child.ts DIR JSON BATCH`
+ * reads `BATCH × 784` float32 values on stdin and prints one JSON line.
+ * @module
+ */
+
+import { createClassifier, NoBackendError } from "../src/mod.ts";
+import { readModel } from "./model_validation/model_files.ts";
+
+/** The child's answer: logits on WebGPU, or why there is no WebGPU adapter here. */
+export type WebGpuLogits =
+  | { backend: string; logits: Float32Array }
+  | { unavailable: string };
+
+/**
+ * Run a model directory's ONNX file on WebGPU in a child process.
+ *
+ * @param dir Model directory.
+ * @param json Its metadata file's name.
+ * @param input `batch` normalised 28×28 images.
+ * @param batch How many images.
+ * @returns The logits and the backend used, or `unavailable` when no adapter exists.
+ * @throws {Error} When the child fails or exits with anything but 0 (stderr attached).
+ */
+export async function webgpuLogits(
+  dir: string,
+  json: string,
+  input: Float32Array,
+  batch: number,
+): Promise<WebGpuLogits> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", import.meta.filename!, dir, json, String(batch)],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  await writer.close();
+  const { code, signal, stdout, stderr } = await child.output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  if (code !== 0) {
+    throw new Error(`WebGPU child exited with ${signal ?? code}:\n${text(stderr).slice(-2000)}`);
+  }
+  const answer = JSON.parse(text(stdout).trim().split("\n").at(-1)!);
+  return "unavailable" in answer
+    ? answer
+    : { backend: answer.backend, logits: Float32Array.from(answer.logits) };
+}
+
+/** The child's one line of output. */
+function answer(value: unknown): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(value) + "\n");
+  for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at)); // a pipe may take part
+}
+
+async function main([dir, json, batchArg]: string[]): Promise<void> {
+  const batch = Number(batchArg);
+  const bytes = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  const input = new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
+  const model = await readModel(dir, json);
+  const gpu = await createClassifier(model.bytes, model.metadata, { backend: "webgpu" }).catch((e) => e);
+  if (gpu instanceof NoBackendError && gpu.attempts.every((a) => a.status === "not available")) {
+    answer({ unavailable: gpu.message });
+    return;
+  }
+  if (gpu instanceof Error) throw gpu;
+  const logits = await gpu.logits(input, batch);
+  await gpu.release();
+  // The same module instance the backend loaded: destroy its device so that no driver
+  // work is left for the process exit.
+  const ort = await import("onnxruntime-web/webgpu");
+  const device = await ort.env.webgpu.device as { destroy(): void };
+  device.destroy();
+  answer({ backend: gpu.backend, logits: Array.from(logits) });
+}
+
+if (import.meta.main) await main(Deno.args);
