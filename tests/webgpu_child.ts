@@ -1,13 +1,13 @@
 /**
- * A model's WebGPU logits, computed in a child Deno process.
+ * WebGPU in Deno for the tests, in child processes: whether an adapter exists, and a model's logits.
  *
- * Why a child: a WebGPU device (Mesa's lavapipe on a CPU machine) that is still alive
- * when a process exits leaves the Vulkan driver's teardown racing the exit, and wgpu
- * reports crashes at process termination. One CI run of the whole suite ended with every
- * test passed and then glibc's "corrupted size vs. prev_size in fastbins" abort (exit
- * 134) when the runner, which held a device, exited. Here the child destroys its device
- * before exiting and the parent checks its exit status, so a crash at teardown fails the
- * test that caused it and says so, and the test runner never loads a Vulkan driver.
+ * Why children: one CI run of the whole suite passed every test and then aborted at the
+ * runner's exit with glibc's "corrupted size vs. prev_size in fastbins" (exit 134). The
+ * runner then held a WebGPU device (Mesa's lavapipe on a CPU machine), and a Vulkan device
+ * still alive at process exit is a known source of crashes at termination (wgpu reports
+ * them). Now the runner loads no Vulkan driver at all; the child destroys its device before
+ * it exits, and the parent checks the child's exit status, so a crash at teardown fails the
+ * test that caused it and says so.
  *
  * Run as a script: `deno run --allow-read --allow-env tests/webgpu_child.ts DIR JSON BATCH`
  * reads `BATCH × 784` float32 values on stdin and prints one JSON line.
@@ -56,6 +56,25 @@ export async function webgpuLogits(
   return "unavailable" in answer
     ? answer
     : { backend: answer.backend, logits: Float32Array.from(answer.logits) };
+}
+
+/**
+ * Whether this machine has a WebGPU adapter, asked in a child process so that the test
+ * runner loads no Vulkan driver.
+ *
+ * @returns The adapter's description, or undefined when there is none.
+ */
+export async function webgpuAdapter(): Promise<string | undefined> {
+  const probe = "const a = await navigator.gpu?.requestAdapter().catch(() => null);" +
+    "console.log(JSON.stringify(a ? a.info?.description || a.info?.vendor || 'adapter' : null));";
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", probe],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  if (code !== 0) throw new Error(`WebGPU adapter probe exited with ${code}:\n${text(stderr).slice(-2000)}`);
+  return JSON.parse(text(stdout).trim().split("\n").at(-1)!) ?? undefined;
 }
 
 /** The child's one line of output. */

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { chooseBackend } from "../../server/backend_router.ts";
 import { copyModelDir, ROOT, startServer } from "../test_utils.ts";
+import { webgpuAdapter } from "../webgpu_child.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -19,8 +20,7 @@ Deno.test({
   name: "BACKEND=auto measures both backends and routes by batch size",
   ...opts,
   async fn(t) {
-    // deno-lint-ignore no-explicit-any
-    const adapter = await (navigator as any).gpu?.requestAdapter().catch(() => null);
+    const adapter = await webgpuAdapter();
     const srv = await startServer({
       MODEL_DIR: await copyModelDir(),
       WATCH_MODELS: "false",
