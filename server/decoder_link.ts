@@ -13,7 +13,7 @@
 import type { MainMessage, WorkerMessage } from "./messages.ts";
 
 /** The file every decode worker runs. */
-export const DECODE_WORKER_URL: URL = new URL("./decode_worker.ts", import.meta.url);
+const DECODE_WORKER_URL = new URL("./decode_worker.ts", import.meta.url);
 
 /** What the pool needs of one decode worker. */
 export interface DecoderLink {

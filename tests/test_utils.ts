@@ -37,6 +37,26 @@ export async function exitWithin(srv: ServerHandle, ms = 20_000, timeoutCode = -
   return code;
 }
 
+/**
+ * POST one image to `/api/v1/predict` as the old clients do: multipart field `file`.
+ *
+ * @param url The server's base URL.
+ * @param bytes The file's bytes.
+ * @param name Its file name. @default "image.png"
+ * @param type Its content type. @default "image/png"
+ * @returns The response, unread.
+ */
+export async function postPredict(
+  url: string,
+  bytes: Uint8Array,
+  name = "image.png",
+  type = "image/png",
+): Promise<Response> {
+  const form = new FormData();
+  form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), name);
+  return await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });

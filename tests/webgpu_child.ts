@@ -9,8 +9,9 @@
  * it exits, and the parent checks the child's exit status, so a crash at teardown fails the
  * test that caused it and says so.
  *
- * Run as a script: `deno run --allow-read --allow-env tests/webgpu_child.ts DIR JSON BATCH`
- * reads `BATCH × 784` float32 values on stdin and prints one JSON line.
+ * Run as a script, it prints one JSON line: `deno run --allow-read --allow-env
+ * tests/webgpu_child.ts logits DIR JSON BATCH` reads `BATCH × 784` float32 values on
+ * stdin; `… tests/webgpu_child.ts adapter` describes the adapter, or null.
  * @module
  */
 
@@ -38,21 +39,8 @@ export async function webgpuLogits(
   input: Float32Array,
   batch: number,
 ): Promise<WebGpuLogits> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", import.meta.filename!, dir, json, String(batch)],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
-  await writer.close();
-  const { code, signal, stdout, stderr } = await child.output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  if (code !== 0) {
-    throw new Error(`WebGPU child exited with ${signal ?? code}:\n${text(stderr).slice(-2000)}`);
-  }
-  const answer = JSON.parse(text(stdout).trim().split("\n").at(-1)!);
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const answer = await askChild(["logits", dir, json, String(batch)], bytes);
   return "unavailable" in answer
     ? answer
     : { backend: answer.backend, logits: Float32Array.from(answer.logits) };
@@ -65,16 +53,29 @@ export async function webgpuLogits(
  * @returns The adapter's description, or undefined when there is none.
  */
 export async function webgpuAdapter(): Promise<string | undefined> {
-  const probe = "const a = await navigator.gpu?.requestAdapter().catch(() => null);" +
-    "console.log(JSON.stringify(a ? a.info?.description || a.info?.vendor || 'adapter' : null));";
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", probe],
+  return (await askChild(["adapter"])) ?? undefined;
+}
+
+/** Run this file as a child with `args` (and `stdin`); its one JSON line, parsed. */
+// deno-lint-ignore no-explicit-any
+async function askChild(args: string[], stdin?: Uint8Array): Promise<any> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", import.meta.filename!, ...args],
+    stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin);
+    await writer.close();
+  }
+  const { code, signal, stdout, stderr } = await child.output();
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  if (code !== 0) throw new Error(`WebGPU adapter probe exited with ${code}:\n${text(stderr).slice(-2000)}`);
-  return JSON.parse(text(stdout).trim().split("\n").at(-1)!) ?? undefined;
+  if (code !== 0) {
+    throw new Error(`WebGPU child (${args[0]}) exited with ${signal ?? code}:\n${text(stderr).slice(-2000)}`);
+  }
+  return JSON.parse(text(stdout).trim().split("\n").at(-1)!);
 }
 
 /** The child's one line of output. */
@@ -83,7 +84,13 @@ function answer(value: unknown): void {
   for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at)); // a pipe may take part
 }
 
-async function main([dir, json, batchArg]: string[]): Promise<void> {
+async function printAdapter(): Promise<void> {
+  // deno-lint-ignore no-explicit-any
+  const a = await (navigator as any).gpu?.requestAdapter().catch(() => null);
+  answer(a ? a.info?.description || a.info?.vendor || "adapter" : null);
+}
+
+async function printLogits([dir, json, batchArg]: string[]): Promise<void> {
   const batch = Number(batchArg);
   const bytes = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
   const input = new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
@@ -104,4 +111,4 @@ async function main([dir, json, batchArg]: string[]): Promise<void> {
   answer({ backend: gpu.backend, logits: Array.from(logits) });
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) await (Deno.args[0] === "adapter" ? printAdapter() : printLogits(Deno.args.slice(1)));

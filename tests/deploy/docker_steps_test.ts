@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, ROOT } from "../test_utils.ts";
+import { freePort, postPredict, ROOT } from "../test_utils.ts";
 import { copyArgs, dockerignore, envPairs, type Instruction, parseDockerfile, stages } from "./dockerfile.ts";
 import { pinnedDenoVersion } from "./project.ts";
 
@@ -159,10 +159,8 @@ Deno.test("Dockerfile steps replayed on the host: the image's server starts, pre
         assert.equal(uid, "65534", "the server runs unprivileged, as USER says");
       }
 
-      const form = new FormData();
       const png = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
-      form.append("file", new Blob([png], { type: "image/png" }), "7_bench.png");
-      const res = await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+      const res = await postPredict(url, png, "7_bench.png");
       assert.equal(res.status, 200);
       assert.equal((await res.json()).predicted_class, 7);
 
@@ -179,7 +177,7 @@ Deno.test("Dockerfile steps replayed on the host: the image's server starts, pre
       let version = "";
       for (const deadline = Date.now() + 20_000; Date.now() < deadline && version !== seedVersion;) {
         await new Promise((r) => setTimeout(r, 300));
-        const r = await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+        const r = await postPredict(url, png, "7_bench.png");
         version = r.ok ? (await r.json()).model_version : (await r.body?.cancel(), "");
       }
       assert.equal(version, seedVersion, "the model written into models/ is serving");

@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, ROOT } from "../test_utils.ts";
+import { freePort, postPredict, ROOT } from "../test_utils.ts";
 
 const BINARY = "dist/mnist-server";
 
@@ -47,16 +47,8 @@ Deno.test("dist/mnist-server runs alone from a temporary directory: predicts and
       }
       assert.equal(ready, 200, "/ready");
 
-      // One testdata image as the old clients send it: multipart field `file`.
-      const predict = async (name: string, type: string) => {
-        const form = new FormData();
-        form.append(
-          "file",
-          new Blob([await Deno.readFile(`${ROOT}tests/testdata/images/${name}`)], { type }),
-          name,
-        );
-        return fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
-      };
+      const predict = async (name: string, type: string) =>
+        postPredict(url, await Deno.readFile(`${ROOT}tests/testdata/images/${name}`), name, type);
       const res = await predict("7_bench.png", "image/png");
       assert.equal(res.status, 200);
       const body = await res.json();

@@ -3,16 +3,10 @@
  */
 import assert from "node:assert/strict";
 import { loadMnist } from "../mnist_idx.ts";
-import { copyModelDir, ROOT, type ServerHandle, startServer } from "../test_utils.ts";
+import { copyModelDir, postPredict, ROOT, type ServerHandle, startServer } from "../test_utils.ts";
 
 const IMAGES = `${ROOT}tests/testdata/images/`;
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function upload(url: string, bytes: Uint8Array, name = "image.png", type = "image/png") {
-  const form = new FormData();
-  form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), name);
-  return await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
-}
 
 /** Assert a problem-details error and return its body. */
 async function assertProblem(res: Response, status: number, detail?: RegExp) {
@@ -57,7 +51,7 @@ Deno.test({
       await t.step("the old Streamlit client's call works unchanged", async () => {
         // requests.post(f"{API}/api/v1/predict", files={"file": ("digit.png", png_bytes, "image/png")})
         const png = await Deno.readFile(`${IMAGES}7_bench.png`);
-        const res = await upload(url, png, "digit.png");
+        const res = await postPredict(url, png, "digit.png");
         assert.equal(res.status, 200);
         const r = await res.json();
         assert.equal(r.predicted_class, 7);
@@ -76,7 +70,7 @@ Deno.test({
         const wrong: string[] = [];
         for (const name of files) {
           const ext = name.split(".").pop()!;
-          const res = await upload(url, await Deno.readFile(IMAGES + name), name, MIME[ext]);
+          const res = await postPredict(url, await Deno.readFile(IMAGES + name), name, MIME[ext]);
           const body = await res.json();
           assert.equal(res.status, 200, `${name}: ${JSON.stringify(body)}`);
           if (body.predicted_class !== Number(name[0])) wrong.push(`${name} → ${body.predicted_class}`);
@@ -158,17 +152,24 @@ Deno.test({
         const noFile = new FormData();
         noFile.append("image", "x");
         await assertProblem(await post(noFile), 422, /"file"/);
-        await assertProblem(await upload(url, new TextEncoder().encode("hello"), "a.txt", "text/plain"), 415);
+        await assertProblem(
+          await postPredict(url, new TextEncoder().encode("hello"), "a.txt", "text/plain"),
+          415,
+        );
         await assertProblem(await post("hello", "text/plain"), 415);
         await assertProblem(await post("hello"), 415);
-        await assertProblem(await upload(url, await Deno.readFile(`${IMAGES}blank.png`)), 422, /no digit/i);
         await assertProblem(
-          await upload(url, await Deno.readFile(`${IMAGES}one_pixel.png`)),
+          await postPredict(url, await Deno.readFile(`${IMAGES}blank.png`)),
+          422,
+          /no digit/i,
+        );
+        await assertProblem(
+          await postPredict(url, await Deno.readFile(`${IMAGES}one_pixel.png`)),
           422,
           /no digit/i,
         );
         const png = await Deno.readFile(`${IMAGES}7_bench.png`);
-        await assertProblem(await upload(url, png.subarray(0, png.length / 2)), 400, /truncated/);
+        await assertProblem(await postPredict(url, png.subarray(0, png.length / 2)), 400, /truncated/);
       });
 
       await t.step("a decompression bomb is refused from its header", async () => {
@@ -178,7 +179,7 @@ Deno.test({
         const v = new DataView(bomb.buffer);
         v.setUint32(16, 50_000);
         v.setUint32(20, 50_000);
-        await assertProblem(await upload(url, bomb), 413, /50000×50000/);
+        await assertProblem(await postPredict(url, bomb), 413, /50000×50000/);
       });
 
       await t.step("a body over the limit is refused while streaming", async () => {
@@ -202,7 +203,7 @@ Deno.test({
       });
 
       await t.step("the server still serves after all of that", async () => {
-        const res = await upload(url, await Deno.readFile(`${IMAGES}4_canvas.png`));
+        const res = await postPredict(url, await Deno.readFile(`${IMAGES}4_canvas.png`));
         assert.equal((await res.json()).predicted_class, 4);
         assert.ok(!srv.logs.some((l) => l.includes('"status":500')));
       });

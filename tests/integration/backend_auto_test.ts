@@ -5,16 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { chooseBackend } from "../../server/backend_router.ts";
-import { copyModelDir, ROOT, startServer } from "../test_utils.ts";
+import { copyModelDir, postPredict, ROOT, startServer } from "../test_utils.ts";
 import { webgpuAdapter } from "../webgpu_child.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function upload(url: string, path: string) {
-  const form = new FormData();
-  form.append("file", new Blob([await Deno.readFile(path)], { type: "image/png" }), "digit.png");
-  return await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
-}
 
 Deno.test({
   name: "BACKEND=auto measures both backends and routes by batch size",
@@ -28,7 +22,11 @@ Deno.test({
     });
     try {
       await t.step("it is ready and serves on WASM while it measures", async () => {
-        const res = await upload(srv.url, `${ROOT}tests/testdata/images/7_bench.png`);
+        const res = await postPredict(
+          srv.url,
+          await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`),
+          "digit.png",
+        );
         assert.equal(res.status, 200);
         assert.equal((await res.json()).predicted_class, 7);
       });
@@ -70,7 +68,11 @@ Deno.test({
 
       await t.step("predictions after the measurement are still right", async () => {
         for (const name of ["7_bench.png", "3_mnist28.png"]) {
-          const res = await upload(srv.url, `${ROOT}tests/testdata/images/${name}`);
+          const res = await postPredict(
+            srv.url,
+            await Deno.readFile(`${ROOT}tests/testdata/images/${name}`),
+            "digit.png",
+          );
           assert.equal(res.status, 200);
           assert.equal((await res.json()).predicted_class, Number(name[0]));
         }

@@ -2,15 +2,13 @@
  * Model hot swap, graceful shutdown and start-up failures of the real server process.
  */
 import assert from "node:assert/strict";
-import { copyModelDir, exitWithin, ROOT, startServer } from "../test_utils.ts";
+import { copyModelDir, exitWithin, postPredict, ROOT, startServer } from "../test_utils.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);
 
 async function predict(url: string): Promise<{ status: number; version?: string }> {
-  const form = new FormData();
-  form.append("file", new Blob([PNG], { type: "image/png" }), "digit.png");
-  const res = await fetch(`${url}/api/v1/predict`, { method: "POST", body: form });
+  const res = await postPredict(url, PNG, "digit.png");
   const body = await res.json();
   return { status: res.status, version: body.model_version };
 }

@@ -3,7 +3,7 @@
  * process may not read, clients that stall or vanish mid-body, and overload.
  */
 import assert from "node:assert/strict";
-import { exitWithin, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
+import { exitWithin, postPredict, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
 import { rawRequest } from "./raw_http.ts";
 import jpeg from "jpeg-js";
 
@@ -240,9 +240,7 @@ Deno.test({
     const srv = await startServer({ WORKERS: "1", WATCH_MODELS: "false", DECODE_TIMEOUT_MS: "300" });
     try {
       const upload = async (bytes: Uint8Array<ArrayBuffer>, name: string) => {
-        const form = new FormData();
-        form.append("file", new Blob([bytes], { type: "image/jpeg" }), name);
-        const res = await fetch(`${srv.url}/api/v1/predict`, { method: "POST", body: form });
+        const res = await postPredict(srv.url, bytes, name, "image/jpeg");
         const body = await res.json();
         return { status: res.status, digit: body.predicted_class, detail: body.detail };
       };
