@@ -12,10 +12,10 @@
 // deno-lint-ignore-file no-console
 import { parseArgs } from "node:util";
 import { type BackendName, createClassifier, parseMetadata } from "../src/mod.ts";
-import { BackendRouter } from "../server/backend_router.ts";
+import { BackendRouter } from "../server/model/router.ts";
 import { createLogger } from "../server/log.ts";
-import { ModelStore } from "../server/model_store.ts";
-import { loadMnist } from "../tests/mnist_idx.ts";
+import { ModelStore } from "../server/model/store.ts";
+import { loadMnist } from "../tests/support/mnist_idx.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BATCHES = [1, 8, 64, 256];

@@ -8,12 +8,12 @@
  * `deno task load` runs it in a child process before its wrk rounds.
  */
 // deno-lint-ignore-file no-console
-import { createApp } from "../server/app.ts";
+import { createApp } from "../server/http/app.ts";
 import { loadConfig } from "../server/config.ts";
-import { createContext } from "../server/context.ts";
+import { createContext } from "../server/cluster/context.ts";
 import { createLogger } from "../server/log.ts";
 import { createMetrics } from "../server/metrics.ts";
-import { ModelStore } from "../server/model_store.ts";
+import { ModelStore } from "../server/model/store.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 

@@ -10,10 +10,10 @@
  * @module
  */
 
-import { startServer } from "../tests/test_utils.ts";
-import { reportTable, runFuzz } from "../tests/reliability/fuzz_runner.ts";
-import { loadCorpus } from "../tests/reliability/hostile_input.ts";
-import { badLogLines, rssKiB, settleRss } from "../tests/reliability/server_probe.ts";
+import { startServer } from "../tests/support/test_utils.ts";
+import { reportTable, runFuzz } from "../tests/support/fuzz_runner.ts";
+import { loadCorpus } from "../tests/support/hostile_input.ts";
+import { badLogLines, rssKiB, settleRss } from "../tests/support/server_probe.ts";
 
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? 20261126);
 const count = Number(Deno.env.get("FUZZ_COUNT") ?? 100_000);

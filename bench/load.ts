@@ -21,8 +21,8 @@
  */
 // deno-lint-ignore-file no-console
 import { parseArgs } from "node:util";
-import { freePort, ROOT, startServer } from "../tests/test_utils.ts";
-import { rssKiB } from "../tests/reliability/server_probe.ts";
+import { freePort, ROOT, startServer } from "../tests/support/test_utils.ts";
+import { rssKiB } from "../tests/support/server_probe.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -15,7 +15,7 @@
  */
 
 import { loadModel, normalize, parseMetadata } from "../src/mod.ts";
-import { loadMnist } from "../tests/mnist_idx.ts";
+import { loadMnist } from "../tests/support/mnist_idx.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 

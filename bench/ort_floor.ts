@@ -2,7 +2,7 @@
  * The cold-start floor of onnxruntime-web's WASM build in Deno: a process that does
  * nothing but load the bundled model and classify one blank image, by the fastest path
  * the server knows (the binary read in one buffer and compiled while the module
- * imports, as `server/ort_wasm.ts` does). No HTTP, no workers, no validation.
+ * imports, as `server/cluster/ort_wasm.ts` does). No HTTP, no workers, no validation.
  *
  *     deno run -A bench/ort_floor.ts          # one JSON line when the first prediction is out
  *
@@ -10,7 +10,7 @@
  * beside the server's own cold start: no server built on onnxruntime-web starts faster.
  */
 // deno-lint-ignore-file no-console
-import { compileOrtWasm, useSharedOrtWasm } from "../server/ort_wasm.ts";
+import { compileOrtWasm, useSharedOrtWasm } from "../server/cluster/ort_wasm.ts";
 
 const t0 = performance.now();
 const [ort, module] = await Promise.all([import("onnxruntime-web/wasm"), compileOrtWasm()]);

@@ -3,7 +3,7 @@
  * per core takes `--conns` concurrent connections (default 16) of mixed traffic for
  * `--duration` (default 5 minutes): about 70 % valid uploads of the real digits in
  * tests/testdata/images/ (multipart and raw bodies), the rest generated hostile
- * requests from tests/reliability/hostile_input.ts. Then a load-shedding check: a burst
+ * requests from tests/support/hostile_input.ts. Then a load-shedding check: a burst
  * of 4 × cores × 16 connections against a second server with a small MAX_INFLIGHT.
  *
  * Prints requests by kind, failed valid requests, 5xx, RSS after warm-up and at the end,
@@ -21,11 +21,11 @@
  */
 // deno-lint-ignore-file no-console
 import { parseArgs } from "node:util";
-import { ROOT, type ServerHandle, startServer } from "../tests/test_utils.ts";
-import { checkAnswer } from "../tests/reliability/fuzz_runner.ts";
-import { type Corpus, generateCase, loadCorpus, Rng } from "../tests/reliability/hostile_input.ts";
-import { type RawRequest, rawRequest, type RawResponse } from "../tests/reliability/raw_http.ts";
-import { badLogLines, rssKiB, settleRss } from "../tests/reliability/server_probe.ts";
+import { ROOT, type ServerHandle, startServer } from "../tests/support/test_utils.ts";
+import { checkAnswer } from "../tests/support/fuzz_runner.ts";
+import { type Corpus, generateCase, loadCorpus, Rng } from "../tests/support/hostile_input.ts";
+import { type RawRequest, rawRequest, type RawResponse } from "../tests/support/raw_http.ts";
+import { badLogLines, rssKiB, settleRss } from "../tests/support/server_probe.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

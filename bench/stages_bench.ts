@@ -6,14 +6,14 @@
  *     deno bench -A bench/stages_bench.ts
  */
 import { createClassifier, parseMetadata, preprocess } from "../src/mod.ts";
-import { createApp } from "../server/app.ts";
-import { readForm } from "../server/body.ts";
+import { createApp } from "../server/http/app.ts";
+import { readForm } from "../server/http/body.ts";
 import { loadConfig } from "../server/config.ts";
-import { createContext } from "../server/context.ts";
-import { decodeImage } from "../server/decode.ts";
+import { createContext } from "../server/cluster/context.ts";
+import { decodeImage } from "../server/images/decode.ts";
 import { createLogger } from "../server/log.ts";
 import { createMetrics } from "../server/metrics.ts";
-import { ModelStore } from "../server/model_store.ts";
+import { ModelStore } from "../server/model/store.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const IMAGES: Record<string, Uint8Array> = {

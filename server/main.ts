@@ -9,11 +9,11 @@
  */
 
 import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
-import { createDecoderHost } from "./decoder_link.ts";
+import { createDecoderHost } from "./images/link.ts";
 import { createLogger } from "./log.ts";
-import type { MainMessage, WorkerMessage } from "./messages.ts";
-import { METADATA_FILE, type ModelFiles } from "./model_store.ts";
-import { compileOrtWasm } from "./ort_wasm.ts";
+import type { MainMessage, WorkerMessage } from "./cluster/messages.ts";
+import { METADATA_FILE, type ModelFiles } from "./model/store.ts";
+import { compileOrtWasm } from "./cluster/ort_wasm.ts";
 
 /**
  * In a `deno compile` binary the default model and page are embedded beside this file
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const workers = Array.from(
     { length: config.workers },
-    () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
+    () => new Worker(new URL("./cluster/server_worker.ts", import.meta.url), { type: "module" }),
   );
   const send = (w: Worker, m: MainMessage, transfer: Transferable[] = []) => w.postMessage(m, transfer);
   const decoders = createDecoderHost((to, m, transfer) => send(workers[to], m, transfer));

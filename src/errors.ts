@@ -1,6 +1,6 @@
 /**
  * Domain errors of the inference module. Callers catch them by class; the server
- * maps each to one HTTP status in `server/errors.ts`.
+ * maps each to one HTTP status in `server/http/errors.ts`.
  *
  * Runs in Deno and the browser.
  * @module

@@ -4,10 +4,10 @@
  */
 
 import { detectEnv } from "../../src/mod.ts";
-import type { Context } from "../context.ts";
-import { SERVICE_VERSION } from "../context.ts";
-import { json, STATUS } from "../http.ts";
-import { openApiDocument } from "../openapi.ts";
+import type { Context } from "../cluster/context.ts";
+import { SERVICE_VERSION } from "../cluster/context.ts";
+import { json, STATUS } from "../http/status.ts";
+import { openApiDocument } from "./openapi.ts";
 
 /** `GET /` for API clients: the old service's banner, with every endpoint. */
 export function index(): Response {

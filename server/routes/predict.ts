@@ -7,11 +7,11 @@
  */
 
 import { type Classifier, type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
-import { readBody, readForm } from "../body.ts";
-import type { FormPart } from "../multipart.ts";
-import { errorResponse, HttpError } from "../errors.ts";
-import { HEADER, json, STATUS } from "../http.ts";
-import type { Context } from "../context.ts";
+import { readBody, readForm } from "../http/body.ts";
+import type { FormPart } from "../http/multipart.ts";
+import { errorResponse, HttpError } from "../http/errors.ts";
+import { HEADER, json, STATUS } from "../http/status.ts";
+import type { Context } from "../cluster/context.ts";
 
 /** Timings of one request, in milliseconds. */
 interface Timings {

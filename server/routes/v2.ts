@@ -5,11 +5,11 @@
  */
 
 import { softmax } from "../../src/mod.ts";
-import { readBody } from "../body.ts";
-import type { Context } from "../context.ts";
-import { SERVICE_VERSION } from "../context.ts";
-import { HttpError } from "../errors.ts";
-import { json, STATUS } from "../http.ts";
+import { readBody } from "../http/body.ts";
+import type { Context } from "../cluster/context.ts";
+import { SERVICE_VERSION } from "../cluster/context.ts";
+import { HttpError } from "../http/errors.ts";
+import { json, STATUS } from "../http/status.ts";
 
 /** Names the model answers to: its metadata name, and `mnist`. */
 function checkName(name: string, ctx: Context) {

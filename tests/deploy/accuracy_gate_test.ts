@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { accuracyGate } from "../../scripts/accuracy_gate.ts";
-import { ROOT } from "../test_utils.ts";
+import { ROOT } from "../support/test_utils.ts";
 
 Deno.test("accuracyGate() passes at or above the threshold and fails below it", () => {
   assert.equal(accuracyGate({ test: { accuracy: 0.995 } }, 0.994).ok, true);

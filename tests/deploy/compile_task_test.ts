@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ROOT } from "../test_utils.ts";
+import { ROOT } from "../support/test_utils.ts";
 import { taskCommand } from "./project.ts";
 
 const BINARY = "dist/mnist-server";
@@ -18,8 +18,8 @@ Deno.test("compile task: the start task's permissions, both workers, model and p
   const values = (flag: string) => words.flatMap((w, i) => w === flag ? [words[i + 1]] : []);
   assert.deepEqual(values("--include").sort(), [
     "models",
-    "server/decode_worker.ts",
-    "server/worker.ts",
+    "server/cluster/server_worker.ts",
+    "server/images/decode_worker.ts",
     "web/dist",
   ]);
   assert.deepEqual(values("--target"), ["x86_64-unknown-linux-gnu"]);

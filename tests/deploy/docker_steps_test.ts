@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, postPredict, ROOT } from "../test_utils.ts";
+import { freePort, postPredict, ROOT } from "../support/test_utils.ts";
 import { copyArgs, dockerignore, envPairs, type Instruction, parseDockerfile, stages } from "./dockerfile.ts";
 import { pinnedDenoVersion } from "./project.ts";
 

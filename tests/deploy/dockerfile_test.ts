@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { loadConfig } from "../../server/config.ts";
-import { ROOT } from "../test_utils.ts";
+import { ROOT } from "../support/test_utils.ts";
 import { copyArgs, dockerignore, envPairs, parseDockerfile, stages } from "./dockerfile.ts";
 import { pinnedDenoVersion, splitEnv, taskCommand } from "./project.ts";
 

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { ENV_NAMES, loadConfig } from "../../server/config.ts";
-import { ROOT, startServer } from "../test_utils.ts";
+import { ROOT, startServer } from "../support/test_utils.ts";
 import { parseDockerfile, stages } from "./dockerfile.ts";
 import { parse, parseAllDocuments } from "./yaml.ts";
 

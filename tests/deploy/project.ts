@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ROOT } from "../test_utils.ts";
+import { ROOT } from "../support/test_utils.ts";
 
 /** A deno.json task: a plain command or `{ command, dependencies }`. */
 type Task = string | { command: string; dependencies?: string[] };

@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, postPredict, ROOT } from "../test_utils.ts";
+import { freePort, postPredict, ROOT } from "../support/test_utils.ts";
 
 const BINARY = "dist/mnist-server";
 

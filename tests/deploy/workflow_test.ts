@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ROOT } from "../test_utils.ts";
+import { ROOT } from "../support/test_utils.ts";
 import { ciTestCommand, pinnedDenoVersion, readmeTestCommand } from "./project.ts";
 import { parse } from "./yaml.ts";
 

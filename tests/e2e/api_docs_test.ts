@@ -4,7 +4,7 @@
  * operations, with no request leaving the machine.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../test_utils.ts";
+import { startServer } from "../support/test_utils.ts";
 import { launchChromium } from "./browser.ts";
 
 Deno.test({

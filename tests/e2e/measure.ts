@@ -11,7 +11,7 @@
  * @module
  */
 
-import { startServer } from "../test_utils.ts";
+import { startServer } from "../support/test_utils.ts";
 import { launchChromium, padVersion, waitForBackend, waitForPrediction } from "./browser.ts";
 
 const IMAGE = new URL("../testdata/images/7_canvas.png", import.meta.url).pathname;

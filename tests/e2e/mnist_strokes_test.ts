@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { loadMnist } from "../mnist_idx.ts";
+import { loadMnist } from "../support/mnist_idx.ts";
 import { traceStrokes } from "./mnist_strokes.ts";
 
 Deno.test("traceStrokes() walks the skeleton of MNIST digits along their ink", async () => {

@@ -10,8 +10,8 @@
 
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { loadMnist, type MnistSet } from "../mnist_idx.ts";
-import { type ServerHandle, startServer } from "../test_utils.ts";
+import { loadMnist, type MnistSet } from "../support/mnist_idx.ts";
+import { type ServerHandle, startServer } from "../support/test_utils.ts";
 import {
   drawStrokes,
   launchChromium,

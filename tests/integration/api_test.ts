@@ -2,8 +2,8 @@
  * The real server process on a free port, exercised over real HTTP with real image files.
  */
 import assert from "node:assert/strict";
-import { loadMnist } from "../mnist_idx.ts";
-import { copyModelDir, postPredict, ROOT, type ServerHandle, startServer } from "../test_utils.ts";
+import { loadMnist } from "../support/mnist_idx.ts";
+import { copyModelDir, postPredict, ROOT, type ServerHandle, startServer } from "../support/test_utils.ts";
 
 const IMAGES = `${ROOT}tests/testdata/images/`;
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -4,9 +4,9 @@
  * one) that `/api/info` reports and that decides where each batch size goes.
  */
 import assert from "node:assert/strict";
-import { chooseBackend } from "../../server/backend_router.ts";
-import { copyModelDir, postPredict, ROOT, startServer } from "../test_utils.ts";
-import { webgpuAdapter } from "../webgpu_child.ts";
+import { chooseBackend } from "../../server/model/router.ts";
+import { copyModelDir, postPredict, ROOT, startServer } from "../support/test_utils.ts";
+import { webgpuAdapter } from "../support/webgpu_child.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

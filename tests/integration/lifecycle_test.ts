@@ -2,7 +2,7 @@
  * Model hot swap, graceful shutdown and start-up failures of the real server process.
  */
 import assert from "node:assert/strict";
-import { copyModelDir, exitWithin, postPredict, ROOT, startServer } from "../test_utils.ts";
+import { copyModelDir, exitWithin, postPredict, ROOT, startServer } from "../support/test_utils.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const PNG = await Deno.readFile(`${ROOT}tests/testdata/images/7_bench.png`);

@@ -4,7 +4,7 @@
  * environment variables, or reach the network beyond listening.
  */
 import assert from "node:assert/strict";
-import { ROOT, startTaskArgs } from "../test_utils.ts";
+import { ROOT, startTaskArgs } from "../support/test_utils.ts";
 
 Deno.test("start task flags deny everything the server does not need", async () => {
   const args = startTaskArgs().map((

@@ -1,14 +1,14 @@
 /**
  * Test digits re-drawn as a user draws them (280×280 canvas, dark pen on white or on
  * a transparent canvas, small or large, anywhere, thin or thick pen), saved as PNG or
- * JPEG, decoded by `server/decode.ts` and pre-processed by `src/`.
+ * JPEG, decoded by `server/images/decode.ts` and pre-processed by `src/`.
  * @module
  */
 
 import assert from "node:assert/strict";
 import type { Pixels } from "../../src/mod.ts";
-import { decodeImage } from "../../server/decode.ts";
-import { loadMnist } from "../mnist_idx.ts";
+import { decodeImage } from "../../server/images/decode.ts";
+import { loadMnist } from "../support/mnist_idx.ts";
 import { drawDigit, mulberry32, randomStyle } from "./drawn_digits.ts";
 import { encodeJpeg, encodePng } from "./image_encode.ts";
 import { accuracy, productionModelDir, readModel, wasmClassifier } from "./model_files.ts";

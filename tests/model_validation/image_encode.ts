@@ -1,6 +1,6 @@
 /**
  * RGBA pixels → real PNG or JPEG files, so the validation tests upload what a user
- * would: the bytes go through `server/decode.ts` like any upload.
+ * would: the bytes go through `server/images/decode.ts` like any upload.
  *
  * Runs in Deno. The encoders are pngjs and jpeg-js, the libraries image-decode uses
  * to decode, so the files are what those libraries expect from other programs.

@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { sha256Hex } from "../../src/mod.ts";
-import { webgpuLogits } from "../webgpu_child.ts";
-import { loadMnist } from "../mnist_idx.ts";
+import { webgpuLogits } from "../support/webgpu_child.ts";
+import { loadMnist } from "../support/mnist_idx.ts";
 import {
   maxAbsDiff,
   PIXELS,

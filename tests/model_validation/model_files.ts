@@ -15,7 +15,7 @@
  */
 
 import { type Classifier, createClassifier, type ModelMetadata, parseMetadata } from "../../src/mod.ts";
-import type { MnistSet } from "../mnist_idx.ts";
+import type { MnistSet } from "../support/mnist_idx.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 

@@ -1,14 +1,14 @@
 /**
  * The 10k MNIST test digits uploaded as pictures: each is written to a real PNG,
- * decoded by `server/decode.ts` and pre-processed by `src/` (grey, polarity, crop,
+ * decoded by `server/images/decode.ts` and pre-processed by `src/` (grey, polarity, crop,
  * 20 px box, centre of mass) before the production model sees it.
  * @module
  */
 
 import assert from "node:assert/strict";
 import type { Pixels } from "../../src/mod.ts";
-import { decodeImage } from "../../server/decode.ts";
-import { loadMnist, type MnistSet } from "../mnist_idx.ts";
+import { decodeImage } from "../../server/images/decode.ts";
+import { loadMnist, type MnistSet } from "../support/mnist_idx.ts";
 import { encodePng } from "./image_encode.ts";
 import { accuracy, PIXELS, productionModelDir, readModel, wasmClassifier } from "./model_files.ts";
 

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { softmax } from "../../src/mod.ts";
-import { loadMnist } from "../mnist_idx.ts";
+import { loadMnist } from "../support/mnist_idx.ts";
 import {
   accuracy,
   allLogits,

@@ -6,8 +6,8 @@
  * everything else the fuzz checks.
  */
 import assert from "node:assert/strict";
-import { ROOT, startServer } from "../test_utils.ts";
-import { rawRequest } from "./raw_http.ts";
+import { ROOT, startServer } from "../support/test_utils.ts";
+import { rawRequest } from "../support/raw_http.ts";
 
 const IMAGES = `${ROOT}tests/testdata/images/`;
 /** A legitimate decode takes milliseconds; this only tells "answered" from "stuck". */

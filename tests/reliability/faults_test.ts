@@ -3,8 +3,8 @@
  * process may not read, clients that stall or vanish mid-body, and overload.
  */
 import assert from "node:assert/strict";
-import { exitWithin, postPredict, ROOT, startServer, startTaskArgs } from "../test_utils.ts";
-import { rawRequest } from "./raw_http.ts";
+import { exitWithin, postPredict, ROOT, startServer, startTaskArgs } from "../support/test_utils.ts";
+import { rawRequest } from "../support/raw_http.ts";
 import jpeg from "jpeg-js";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -7,10 +7,10 @@
  *     FUZZ_SEED=7 FUZZ_ONLY=123,456 deno test -A tests/reliability/fuzz_test.ts   # replay cases
  */
 import assert from "node:assert/strict";
-import { startServer } from "../test_utils.ts";
-import { reportTable, runFuzz } from "./fuzz_runner.ts";
-import { loadCorpus } from "./hostile_input.ts";
-import { badLogLines, rssKiB, settleRss, unknownMethodLabels } from "./server_probe.ts";
+import { startServer } from "../support/test_utils.ts";
+import { reportTable, runFuzz } from "../support/fuzz_runner.ts";
+import { loadCorpus } from "../support/hostile_input.ts";
+import { badLogLines, rssKiB, settleRss, unknownMethodLabels } from "../support/server_probe.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261126);
 const COUNT = Number(Deno.env.get("FUZZ_COUNT") ?? 10_000);

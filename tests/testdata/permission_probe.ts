@@ -13,7 +13,7 @@ async function attempt(name: string, fn: () => Promise<unknown> | unknown) {
 }
 await attempt("read /etc/passwd", () => Deno.readTextFile("/etc/passwd"));
 await attempt("read deno.json", () => Deno.readTextFile("deno.json"));
-await attempt("read tests/", () => Deno.readTextFile("tests/test_utils.ts"));
+await attempt("read tests/", () => Deno.readTextFile("tests/support/test_utils.ts"));
 await attempt("read .git/config", () => Deno.readTextFile(".git/config"));
 await attempt("write models/", () => Deno.writeTextFile("models/x.json", "{}"));
 // Refused by the permission check before any packet is sent.

@@ -1,0 +1,100 @@
+/**
+ * One HttpError and the only function that turns a thrown value into a response:
+ * RFC 9457 problem details that keep the old service's `detail` field.
+ *
+ * Runs in Deno.
+ * @module
+ */
+
+import { NoDigitError } from "../../src/mod.ts";
+import { CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "../images/header.ts";
+import { HEADER, json, STATUS } from "./status.ts";
+import type { Logger } from "../log.ts";
+
+/** An error with the HTTP status and message to answer with. */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** The request body went over the size limit while it streamed in. */
+export class BodyTooLargeError extends HttpError {
+  constructor(limit: number) {
+    super(STATUS.ContentTooLarge, `Request body is larger than the limit of ${limit} bytes`);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  413: "Content Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** Domain errors and the status each one maps to. */
+const DOMAIN: [new (...a: never[]) => Error, number][] = [
+  [NoDigitError, STATUS.UnprocessableContent],
+  [UnsupportedImageError, STATUS.UnsupportedMediaType],
+  [CorruptImageError, STATUS.BadRequest],
+  [ImageTooLargeError, STATUS.ContentTooLarge],
+];
+
+/**
+ * Build a problem-details response.
+ *
+ * @param status HTTP status.
+ * @param detail Human-readable reason.
+ * @param requestId Echoed in the body.
+ * @param headers Extra headers.
+ * @returns The response.
+ */
+export function problem(
+  status: number,
+  detail: string,
+  requestId?: string,
+  headers: Record<string, string> = {},
+): Response {
+  return json(
+    {
+      type: "about:blank",
+      title: TITLES[status] ?? "Error",
+      status,
+      detail,
+      ...(requestId ? { request_id: requestId } : {}),
+    },
+    status,
+    { [HEADER.ContentType]: "application/problem+json", ...headers },
+  );
+}
+
+/**
+ * Map anything thrown by a handler to a response; unknown errors are logged and answered 500.
+ *
+ * @param err The thrown value.
+ * @param requestId The request's id.
+ * @param log Logger for unexpected errors.
+ * @returns The error response.
+ */
+export function errorResponse(err: unknown, requestId: string, log: Logger): Response {
+  if (err instanceof HttpError) return problem(err.status, err.detail, requestId, err.headers);
+  for (const [cls, status] of DOMAIN) {
+    if (err instanceof cls) return problem(status, err.message, requestId);
+  }
+  log.error("unhandled error", {
+    request_id: requestId,
+    error: err instanceof Error ? err.stack ?? err.message : String(err),
+  });
+  return problem(STATUS.InternalServerError, "Internal server error", requestId);
+}
