@@ -9,7 +9,7 @@
  */
 
 import { type EmbeddedDirs, ENV_NAMES, loadConfig } from "./config.ts";
-import { createDecoderHost } from "./images/link.ts";
+import { createDecodeWorkerHost } from "./images/link.ts";
 import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./cluster/messages.ts";
 import { METADATA_FILE, type ModelFiles } from "./model/store.ts";
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     () => new Worker(new URL("./cluster/server_worker.ts", import.meta.url), { type: "module" }),
   );
   const send = (w: Worker, m: MainMessage, transfer: Transferable[] = []) => w.postMessage(m, transfer);
-  const decoders = createDecoderHost((to, m, transfer) => send(workers[to], m, transfer));
+  const decoders = createDecodeWorkerHost((to, m, transfer) => send(workers[to], m, transfer));
   const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
   let listening = 0;
   let drained = 0;

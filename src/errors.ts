@@ -34,3 +34,18 @@ export class NoBackendError extends Error {
 export class InvalidModelError extends Error {
   override name = "InvalidModelError";
 }
+
+/** The bytes are not an image in a supported format. */
+export class UnsupportedImageError extends Error {
+  override name = "UnsupportedImageError";
+}
+
+/** The bytes start like a supported image but cannot be decoded. */
+export class CorruptImageError extends Error {
+  override name = "CorruptImageError";
+}
+
+/** The image declares more pixels than allowed. */
+export class ImageTooLargeError extends Error {
+  override name = "ImageTooLargeError";
+}

@@ -30,7 +30,14 @@ export {
   type PixelsPrediction,
 } from "./classifier.ts";
 export { detectEnv, type RuntimeEnv } from "./env.ts";
-export { InvalidModelError, NoBackendError, NoDigitError } from "./errors.ts";
+export {
+  CorruptImageError,
+  ImageTooLargeError,
+  InvalidModelError,
+  NoBackendError,
+  NoDigitError,
+  UnsupportedImageError,
+} from "./errors.ts";
 export { type ModelMetadata, parseMetadata, sha256Hex } from "./metadata.ts";
 export { type Prediction, softmax, topK, toPredictions } from "./postprocess.ts";
 export {

@@ -11,7 +11,7 @@ import { createDecodePool } from "../images/pool.ts";
 import { createBatcher } from "../model/batcher.ts";
 import type { BackendRouter } from "../model/router.ts";
 import type { Config } from "../config.ts";
-import type { SpawnDecoder } from "../images/link.ts";
+import type { SpawnDecodeWorker } from "../images/link.ts";
 import type { Logger } from "../log.ts";
 import { batchBucket, type Metrics } from "../metrics.ts";
 import type { ModelStore } from "../model/store.ts";
@@ -33,8 +33,8 @@ export interface Context {
   router?: BackendRouter;
   /** Merged metrics of every worker (the main thread gathers them); this worker's alone when absent. */
   gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
-  /** Starts decode workers; a worker of this thread when absent (see decoder_link.ts). */
-  spawnDecoder?: SpawnDecoder;
+  /** Starts decode workers; a worker of this thread when absent (see images/link.ts). */
+  spawnDecodeWorker?: SpawnDecodeWorker;
   /** Decode an upload (hostile-input safe: see decode_pool.ts). */
   decode(bytes: Uint8Array): Promise<Pixels>;
   /** Stop helpers (the decode worker). */
@@ -54,13 +54,16 @@ export interface Context {
  * @returns The context.
  */
 export function createContext(
-  parts: Pick<Context, "config" | "store" | "metrics" | "log" | "gatherMetrics" | "router" | "spawnDecoder">,
+  parts: Pick<
+    Context,
+    "config" | "store" | "metrics" | "log" | "gatherMetrics" | "router" | "spawnDecodeWorker"
+  >,
 ): Context {
   const decoder = createDecodePool({
     maxPixels: parts.config.maxPixels,
     timeoutMs: parts.config.decodeTimeoutMs,
     onTimeout: () => parts.metrics.decodeTimeouts.inc(),
-    spawn: parts.spawnDecoder,
+    spawn: parts.spawnDecodeWorker,
   });
   const pick = (n: number) => parts.router?.pick(n) ?? parts.store.current;
   const batcher = createBatcher(() => (images) => pick(images.length).classifyImages(images));

@@ -4,6 +4,7 @@
  */
 
 import type { Config } from "../config.ts";
+import type { DecodeWorkerReply, DecodeWorkerRequest } from "../images/link.ts";
 import type { ModelFiles } from "../model/store.ts";
 
 /** Main thread → worker. */
@@ -22,9 +23,8 @@ export type MainMessage =
   | { type: "drain" }
   | { type: "snapshot-request"; id: number; requester: number }
   | { type: "gathered"; id: number; snapshots: unknown[] }
-  /** The port to decode worker `id`, started for this worker (see decoder_link.ts). */
-  | { type: "decoder-port"; id: number; port: MessagePort }
-  | { type: "decoder-error"; id: number; error: string };
+  /** The port to a decode worker started for this worker, or its failure (see images/link.ts). */
+  | DecodeWorkerReply;
 
 /** Worker → main thread. */
 export type WorkerMessage =
@@ -35,5 +35,4 @@ export type WorkerMessage =
   | { type: "gather"; id: number }
   | { type: "snapshot"; id: number; requester: number; data: unknown }
   /** Start or stop a decode worker for this worker. */
-  | { type: "decoder-start"; id: number }
-  | { type: "decoder-stop"; id: number };
+  | DecodeWorkerRequest;

@@ -13,7 +13,7 @@ import { BackendRouter } from "../model/router.ts";
 import type { Config } from "../config.ts";
 import { createContext } from "./context.ts";
 import { createLogger } from "../log.ts";
-import { decodersViaMain } from "../images/link.ts";
+import { decodeWorkersViaMain } from "../images/link.ts";
 import { createMetrics, mergeMetrics } from "../metrics.ts";
 import { type ModelFiles, ModelStore } from "../model/store.ts";
 import type { MainMessage, WorkerMessage } from "./messages.ts";
@@ -28,12 +28,12 @@ const scope = self as any;
 Object.defineProperty(scope, "location", { value: undefined, configurable: true });
 const post = (m: WorkerMessage) => scope.postMessage(m);
 
-// Decode workers are started by the main thread: see decoder_link.ts for why.
-const decoders = decodersViaMain(post);
+// Decode workers are started by the main thread: see images/link.ts for why.
+const decoders = decodeWorkersViaMain(post);
 let onMessage: (m: MainMessage) => void = () => undefined;
 scope.onmessage = (e: MessageEvent<MainMessage>) => {
   const m = e.data;
-  if (m.type === "decoder-port" || m.type === "decoder-error") decoders.receive(m);
+  if (m.type === "decode-worker-port" || m.type === "decode-worker-error") decoders.receive(m);
   else onMessage(m);
 };
 
@@ -81,7 +81,7 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     metrics,
     log,
     router,
-    spawnDecoder: decoders.spawn,
+    spawnDecodeWorker: decoders.spawn,
     gatherMetrics: config.workers > 1
       ? () =>
         new Promise((resolve) => {

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { NoDigitError } from "../../src/mod.ts";
-import { CorruptImageError, ImageTooLargeError, UnsupportedImageError } from "../images/header.ts";
+import { CorruptImageError, ImageTooLargeError, NoDigitError, UnsupportedImageError } from "../../src/mod.ts";
 import { HEADER, json, STATUS } from "./status.ts";
 import type { Logger } from "../log.ts";
 

@@ -1,8 +1,8 @@
 /**
- * Uploaded bytes → {@linkcode Pixels}: the header checks of `image_header.ts`, then
+ * Uploaded bytes → {@linkcode Pixels}: the header checks of `header.ts`, then
  * the fast PNG path or the third-party decoders (jpeg-js, image-decode) and our GIF
  * decoder. The decode worker imports this module; server workers import only
- * `image_header.ts`, which keeps these decoders out of their start-up (about 100 ms).
+ * `header.ts`, which keeps these decoders out of their start-up (about 100 ms).
  *
  * Runs in Deno (the page decodes uploads with the browser's own decoders).
  * @module
@@ -10,9 +10,9 @@
 
 import decodeImageBytes from "image-decode";
 import jpeg from "jpeg-js";
-import type { Pixels } from "../../src/mod.ts";
+import { CorruptImageError, type Pixels } from "../../src/mod.ts";
 import { decodeGif } from "./gif.ts";
-import { CorruptImageError, decodeInline, type DecodeOptions, IMAGE_MIME } from "./header.ts";
+import { decodeInline, type DecodeOptions, IMAGE_MIME } from "./header.ts";
 
 export * from "./header.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Pixels } from "../../src/mod.ts";
+import { CorruptImageError, ImageTooLargeError, type Pixels, UnsupportedImageError } from "../../src/mod.ts";
 import { decodePngFast } from "./png.ts";
 
 /** Formats the server decodes. */
@@ -21,21 +21,6 @@ export const IMAGE_MIME: Readonly<Record<ImageFormat, string>> = Object.freeze({
   gif: "image/gif",
   bmp: "image/bmp",
 });
-
-/** The bytes are not an image in a supported format (HTTP 415). */
-export class UnsupportedImageError extends Error {
-  override name = "UnsupportedImageError";
-}
-
-/** The bytes start like a supported image but cannot be decoded (HTTP 400). */
-export class CorruptImageError extends Error {
-  override name = "CorruptImageError";
-}
-
-/** The image declares more pixels than allowed (HTTP 413). */
-export class ImageTooLargeError extends Error {
-  override name = "ImageTooLargeError";
-}
 
 /**
  * The format named by the first bytes, or undefined.
@@ -169,7 +154,7 @@ export function checkHeader(
  * @param bytes File bytes.
  * @param maxPixels Most pixels allowed.
  * @returns The format, and the pixels when the fast path applies.
- * @throws {UnsupportedImageError} 415; {ImageTooLargeError} 413; {CorruptImageError} 400.
+ * @throws {UnsupportedImageError} Not a supported image; {ImageTooLargeError} too many pixels; {CorruptImageError} malformed.
  */
 export function decodeInline(bytes: Uint8Array, maxPixels: number): { format: ImageFormat; pixels?: Pixels } {
   const { format } = checkHeader(bytes, maxPixels);

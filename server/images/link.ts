@@ -10,13 +10,21 @@
  * @module
  */
 
-import type { MainMessage, WorkerMessage } from "../cluster/messages.ts";
+/** Main thread → server worker: the port to decode worker `id`, or why it failed. */
+export type DecodeWorkerReply =
+  | { type: "decode-worker-port"; id: number; port: MessagePort }
+  | { type: "decode-worker-error"; id: number; error: string };
+
+/** Server worker → main thread: start or stop decode worker `id`. */
+export type DecodeWorkerRequest =
+  | { type: "decode-worker-start"; id: number }
+  | { type: "decode-worker-stop"; id: number };
 
 /** The file every decode worker runs. */
 const DECODE_WORKER_URL = new URL("./decode_worker.ts", import.meta.url);
 
 /** What the pool needs of one decode worker. */
-export interface DecoderLink {
+export interface DecodeWorkerLink {
   /** Send a message (and transfer buffers) to the worker. */
   postMessage(message: unknown, transfer: Transferable[]): void;
   /** Called with each message's data from the worker. */
@@ -28,7 +36,7 @@ export interface DecoderLink {
 }
 
 /** Starts a decode worker. */
-export type SpawnDecoder = () => DecoderLink;
+export type SpawnDecodeWorker = () => DecodeWorkerLink;
 
 // onnxruntime-web's WASM glue sees `process.versions.node` in Deno and replaces the
 // global Worker with node:worker_threads' Worker. Keep the web Worker from before that.
@@ -39,9 +47,9 @@ const WebWorker = globalThis.Worker;
  *
  * @returns Its link.
  */
-export function spawnNested(): DecoderLink {
+export function spawnNested(): DecodeWorkerLink {
   const worker = new WebWorker(DECODE_WORKER_URL, { type: "module" });
-  const link: DecoderLink = {
+  const link: DecodeWorkerLink = {
     postMessage: (message, transfer) => worker.postMessage(message, transfer),
     onmessage: null,
     onerror: null,
@@ -60,20 +68,20 @@ export function spawnNested(): DecoderLink {
  * one and returns its link at once; messages wait until the main thread's port arrives.
  *
  * @param post Sends a message to the main thread.
- * @returns `spawn`, and `receive` for the main thread's decoder messages.
+ * @returns `spawn`, and `receive` for the main thread's decode-worker replies.
  */
-export function decodersViaMain(post: (m: WorkerMessage) => void): {
-  spawn: SpawnDecoder;
-  receive: (m: MainMessage) => void;
+export function decodeWorkersViaMain(post: (m: DecodeWorkerRequest) => void): {
+  spawn: SpawnDecodeWorker;
+  receive: (m: DecodeWorkerReply) => void;
 } {
-  const links = new Map<number, { link: DecoderLink; attach: (port: MessagePort) => void }>();
+  const links = new Map<number, { link: DecodeWorkerLink; attach: (port: MessagePort) => void }>();
   let nextId = 0;
   return {
     spawn() {
       const id = nextId++;
       const waiting: [unknown, Transferable[]][] = [];
       let port: MessagePort | undefined;
-      const link: DecoderLink = {
+      const link: DecodeWorkerLink = {
         postMessage(message, transfer) {
           if (port) port.postMessage(message, transfer);
           else waiting.push([message, transfer]);
@@ -83,7 +91,7 @@ export function decodersViaMain(post: (m: WorkerMessage) => void): {
         terminate() {
           links.delete(id);
           port?.close();
-          post({ type: "decoder-stop", id });
+          post({ type: "decode-worker-stop", id });
         },
       };
       links.set(id, {
@@ -94,15 +102,15 @@ export function decodersViaMain(post: (m: WorkerMessage) => void): {
           for (const [message, transfer] of waiting.splice(0)) port.postMessage(message, transfer);
         },
       });
-      post({ type: "decoder-start", id });
+      post({ type: "decode-worker-start", id });
       return link;
     },
     receive(m) {
-      if (m.type === "decoder-port") {
+      if (m.type === "decode-worker-port") {
         const entry = links.get(m.id);
         if (entry) entry.attach(m.port);
         else m.port.close(); // stopped before its port arrived
-      } else if (m.type === "decoder-error") {
+      } else if (m.type === "decode-worker-error") {
         links.get(m.id)?.link.onerror?.(m.error);
       }
     },
@@ -111,27 +119,28 @@ export function decodersViaMain(post: (m: WorkerMessage) => void): {
 
 /**
  * The main thread's side: starts decode workers for server workers, hands each a
- * MessagePort to its decoder, reports decoder failures and stops them on request.
+ * MessagePort to it, reports its failures and stops it on request.
  *
  * @param send Sends a message, with transfers, to server worker `to`.
- * @returns `handle` for the workers' decoder messages (true when it was one), and `close`.
+ * @returns `handle` for the workers' decode-worker messages (true when it was one), and `close`.
  */
-export function createDecoderHost(
-  send: (to: number, m: MainMessage, transfer?: Transferable[]) => void,
-): { handle: (from: number, m: WorkerMessage) => boolean; close: () => void } {
-  const running = new Map<string, DecoderLink>();
+export function createDecodeWorkerHost(
+  send: (to: number, m: DecodeWorkerReply, transfer?: Transferable[]) => void,
+): { handle: (from: number, m: { type: string }) => boolean; close: () => void } {
+  const running = new Map<string, DecodeWorkerLink>();
   return {
-    handle(from, m) {
-      if (m.type === "decoder-start") {
-        const decoder = spawnNested();
+    handle(from, message) {
+      const m = message as DecodeWorkerRequest;
+      if (m.type === "decode-worker-start") {
+        const worker = spawnNested();
         const { port1, port2 } = new MessageChannel();
-        decoder.postMessage({ port: port1 }, [port1]);
-        decoder.onerror = (error) => send(from, { type: "decoder-error", id: m.id, error });
-        running.set(`${from}:${m.id}`, decoder);
-        send(from, { type: "decoder-port", id: m.id, port: port2 }, [port2]);
+        worker.postMessage({ port: port1 }, [port1]);
+        worker.onerror = (error) => send(from, { type: "decode-worker-error", id: m.id, error });
+        running.set(`${from}:${m.id}`, worker);
+        send(from, { type: "decode-worker-port", id: m.id, port: port2 }, [port2]);
         return true;
       }
-      if (m.type === "decoder-stop") {
+      if (m.type === "decode-worker-stop") {
         const key = `${from}:${m.id}`;
         running.get(key)?.terminate();
         running.delete(key);
@@ -140,7 +149,7 @@ export function createDecoderHost(
       return false;
     },
     close() {
-      for (const decoder of running.values()) decoder.terminate();
+      for (const worker of running.values()) worker.terminate();
       running.clear();
     },
   };

@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { Pixels } from "../../src/mod.ts";
-import { type DecoderLink, type SpawnDecoder, spawnNested } from "./link.ts";
-import { CorruptImageError, decodeInline, ImageTooLargeError, UnsupportedImageError } from "./header.ts";
+import { CorruptImageError, ImageTooLargeError, type Pixels, UnsupportedImageError } from "../../src/mod.ts";
+import { type DecodeWorkerLink, type SpawnDecodeWorker, spawnNested } from "./link.ts";
+import { decodeInline } from "./header.ts";
 
 const ERRORS: Record<string, new (m: string) => Error> = {
   CorruptImageError,
@@ -45,7 +45,7 @@ export interface DecodePoolOptions {
   /** Called when a decode overran its deadline and the worker was replaced. */
   onTimeout?: () => void;
   /** Starts a decode worker. @default spawnNested (a worker of this thread) */
-  spawn?: SpawnDecoder;
+  spawn?: SpawnDecodeWorker;
 }
 
 // The longest a new worker may take to load and warm up before it counts as failed to start.
@@ -64,7 +64,7 @@ export function createDecodePool(options: DecodePoolOptions) {
   const queue: Job[] = [];
   let current: Job | undefined;
   const spawnWorker = options.spawn ?? spawnNested;
-  let worker: DecoderLink | undefined;
+  let worker: DecodeWorkerLink | undefined;
   let ready = false;
   let startTimer: ReturnType<typeof setTimeout> | undefined;
   let nextId = 0;
@@ -106,7 +106,7 @@ export function createDecodePool(options: DecodePoolOptions) {
   }
 
   /** A worker failed while starting: fail what waits and start afresh on the next upload, not in a loop. */
-  function startFailed(w: DecoderLink, error: Error) {
+  function startFailed(w: DecodeWorkerLink, error: Error) {
     if (w !== worker) return;
     clearTimeout(startTimer);
     w.terminate();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { createDecodePool } from "../../../server/images/pool.ts";
-import { createDecoderHost, decodersViaMain } from "../../../server/images/link.ts";
-import type { MainMessage, WorkerMessage } from "../../../server/cluster/messages.ts";
-import { CorruptImageError } from "../../../server/images/header.ts";
+import { createDecodeWorkerHost, decodeWorkersViaMain } from "../../../server/images/link.ts";
+import type { DecodeWorkerReply, DecodeWorkerRequest } from "../../../server/images/link.ts";
+import { CorruptImageError } from "../../../src/mod.ts";
 
 const JPEG = await Deno.readFile(new URL("../../testdata/images/5_canvas.jpg", import.meta.url));
 
@@ -19,11 +19,11 @@ function slowJpeg(): Uint8Array {
  */
 function wired() {
   const crossed: string[] = [];
-  const host = createDecoderHost((to, m: MainMessage) => {
+  const host = createDecodeWorkerHost((to, m: DecodeWorkerReply) => {
     crossed.push(`main→${to} ${m.type}`);
     via.receive(m);
   });
-  const via = decodersViaMain((m: WorkerMessage) => {
+  const via = decodeWorkersViaMain((m: DecodeWorkerRequest) => {
     crossed.push(`0→main ${m.type}`);
     assert.ok(host.handle(0, m), `${m.type} is the host's`);
   });
@@ -37,7 +37,7 @@ Deno.test("a decode pool reaches a decode worker that the main thread starts, ov
     const pixels = await pool.decode(JPEG);
     assert.ok(pixels.width > 0 && pixels.height > 0);
     assert.equal(pixels.data.length, pixels.width * pixels.height * pixels.channels);
-    assert.deepEqual(crossed, ["0→main decoder-start", "main→0 decoder-port"]);
+    assert.deepEqual(crossed, ["0→main decode-worker-start", "main→0 decode-worker-port"]);
     // Later uploads reuse the same worker.
     await pool.decode(JPEG);
     assert.equal(crossed.length, 2);
@@ -45,7 +45,7 @@ Deno.test("a decode pool reaches a decode worker that the main thread starts, ov
     pool.close();
     host.close();
   }
-  assert.deepEqual(crossed.slice(2), ["0→main decoder-stop"]);
+  assert.deepEqual(crossed.slice(2), ["0→main decode-worker-stop"]);
 });
 
 Deno.test("a decode that overruns its deadline stops that worker through the main thread and starts another", async () => {
@@ -61,10 +61,10 @@ Deno.test("a decode that overruns its deadline stops that worker through the mai
     await assert.rejects(pool.decode(slowJpeg()), CorruptImageError);
     assert.ok(timeouts >= 1);
     assert.deepEqual(crossed.slice(0, 4), [
-      "0→main decoder-start",
-      "main→0 decoder-port",
-      "0→main decoder-stop",
-      "0→main decoder-start",
+      "0→main decode-worker-start",
+      "main→0 decode-worker-port",
+      "0→main decode-worker-stop",
+      "0→main decode-worker-start",
     ]);
   } finally {
     pool.close();
@@ -73,18 +73,18 @@ Deno.test("a decode that overruns its deadline stops that worker through the mai
 });
 
 Deno.test("a port that arrives for a decoder already stopped is closed, and errors reach the live one", () => {
-  const sent: WorkerMessage[] = [];
-  const via = decodersViaMain((m) => sent.push(m));
+  const sent: DecodeWorkerRequest[] = [];
+  const via = decodeWorkersViaMain((m) => sent.push(m));
   const link = via.spawn();
   const errors: string[] = [];
   link.onerror = (message) => errors.push(message);
-  via.receive({ type: "decoder-error", id: 0, error: "module not found" });
+  via.receive({ type: "decode-worker-error", id: 0, error: "module not found" });
   assert.deepEqual(errors, ["module not found"]);
   link.terminate();
   const { port1, port2 } = new MessageChannel();
-  via.receive({ type: "decoder-port", id: 0, port: port2 });
-  via.receive({ type: "decoder-error", id: 0, error: "late" });
+  via.receive({ type: "decode-worker-port", id: 0, port: port2 });
+  via.receive({ type: "decode-worker-error", id: 0, error: "late" });
   assert.deepEqual(errors, ["module not found"]);
-  assert.deepEqual(sent, [{ type: "decoder-start", id: 0 }, { type: "decoder-stop", id: 0 }]);
+  assert.deepEqual(sent, [{ type: "decode-worker-start", id: 0 }, { type: "decode-worker-stop", id: 0 }]);
   port1.close();
 });
