@@ -54,3 +54,4 @@ export {
   toGrey,
   toInk,
 } from "./preprocess.ts";
+export { BLOB_RATIO, distanceToPaper, MAX_STROKE_RATIO, strokeWidth, thinToRatio } from "./stroke_width.ts";

@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
 import {
+  BLOB_RATIO,
   centreOfMass,
   greyBytes,
   inkBounds,
+  MAX_STROKE_RATIO,
   NoDigitError,
   normalize,
   type Pixels,
   preprocess,
   resize,
+  strokeWidth,
   toGrey,
   toInk,
 } from "../../../src/mod.ts";
+import { placeStrokes, rasterStrokes } from "../../support/pad_raster.ts";
 
 /** A `w`×`h` image of `channels`, paper `bg`, with a filled rectangle of `fg`. */
 function rect(
@@ -100,15 +104,18 @@ Deno.test("centreOfMass() of a rectangle is its centre", () => {
 });
 
 Deno.test("preprocess() scales the longer side to 20 px and keeps the aspect", () => {
-  // A 40×80 bar, off-centre in a 280×280 canvas: 10×20 after scaling.
-  const out = preprocess(rect(280, 280, { x0: 10, y0: 150, x1: 50, y1: 230 }, { channels: 4 }));
+  // A 40×80 bar, off-centre in a 280×280 canvas: 10×20 after scaling (a filled bar is
+  // all stroke, which the thinning would erode: it is off here).
+  const bar = rect(280, 280, { x0: 10, y0: 150, x1: 50, y1: 230 }, { channels: 4 });
+  const out = preprocess(bar, { maxStrokeRatio: Infinity });
   const box = inkBounds(out, 28, 28, 0.5)!;
   assert.equal(box.y1 - box.y0, 20);
   assert.equal(box.x1 - box.x0, 10);
 });
 
 Deno.test("preprocess() centres the ink on its centre of mass", () => {
-  const out = preprocess(rect(200, 100, { x0: 150, y0: 10, x1: 190, y1: 90 }, { channels: 3 }));
+  const bar = rect(200, 100, { x0: 150, y0: 10, x1: 190, y1: 90 }, { channels: 3 });
+  const out = preprocess(bar, { maxStrokeRatio: Infinity });
   const com = centreOfMass(out, 28, 28);
   assert.ok(Math.abs(com.x - 13.5) <= 0.5, `x ${com.x}`);
   assert.ok(Math.abs(com.y - 13.5) <= 0.5, `y ${com.y}`);
@@ -204,7 +211,7 @@ Deno.test("preprocess() on grey bytes equals the float reference for every image
     const p = decodeImage(await Deno.readFile(new URL(e.name, dir)));
     if (!inkBounds(toInk(toGrey(p), p.width, p.height), p.width, p.height)) continue; // blank ones
     layouts.add(p.channels);
-    const a = preprocess(p, { inkThreshold: THRESHOLD }), b = reference(p);
+    const a = preprocess(p, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity }), b = reference(p);
     // Up to rounding (colour layouts round grey to a byte); a wrong weight or an
     // off-by-one crop is off by 0.05 or more.
     for (let i = 0; i < 784; i++) {
@@ -215,7 +222,7 @@ Deno.test("preprocess() on grey bytes equals the float reference for every image
   assert.ok(compared >= 20, `${compared} images`);
   assert.deepEqual([...layouts].sort(), [1, 2, 4]);
   const rgb = rect(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: 3, bg: 230, fg: 40 });
-  const a = preprocess(rgb, { inkThreshold: THRESHOLD }), b = reference(rgb);
+  const a = preprocess(rgb, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity }), b = reference(rgb);
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(a[i] - b[i]) < 4e-3, `rgb pixel ${i}`);
 });
 
@@ -224,4 +231,36 @@ Deno.test("greyBytes() keeps grey images and rounds composited ones", () => {
   assert.equal(greyBytes(grey), grey.data);
   const rgba: Pixels = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 128]) };
   assert.deepEqual(Array.from(greyBytes(rgba)), [255, 127]);
+});
+
+/** The issue's 7: a bar and a diagonal, in unit coordinates of its own box. */
+const SEVEN = [[{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0.4, y: 1 }]];
+
+/** Share of the pixels inked (> 0.5) in either image that are inked in both. */
+function overlap(a: Float32Array, b: Float32Array): number {
+  let both = 0, either = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] > 0.5 && b[i] > 0.5) both++;
+    if (a[i] > 0.5 || b[i] > 0.5) either++;
+  }
+  return both / either;
+}
+
+Deno.test("preprocess() thins the pen of a 7 drawn small in a corner of the pad to a large 7's strokes", () => {
+  // The page's pen is 7.5 % of the pad: across 15 % of it, the 7's strokes are a third of its box.
+  const small = rasterStrokes(placeStrokes(SEVEN, 0.15, 0.02, 0.02));
+  // Across 35 % of the pad the pen is 0.18 of the box: the thickest a stroke stays unthinned.
+  const larger = preprocess(rasterStrokes(placeStrokes(SEVEN, 0.35, 0.3, 0.4)));
+  const thinned = preprocess(small), blob = preprocess(small, { maxStrokeRatio: Infinity });
+  const width = (img: Float32Array) => strokeWidth(img, 28, 28);
+  assert.ok(width(blob) > 6, `unthinned: strokes ${width(blob)} px wide`); // MNIST's are 2–4
+  assert.ok(width(thinned) <= MAX_STROKE_RATIO * 20 + 1, `thinned: ${width(thinned)} px`);
+  assert.ok(overlap(thinned, larger) > 0.6, `overlap with the larger 7 ${overlap(thinned, larger)}`);
+  assert.ok(overlap(thinned, larger) > overlap(blob, larger) + 0.1, `unthinned ${overlap(blob, larger)}`);
+});
+
+Deno.test("preprocess() leaves a tap of the pen a blob", () => {
+  const dot = preprocess(rasterStrokes([[{ x: 0.6, y: 0.3 }]]));
+  assert.ok(strokeWidth(dot, 28, 28) / 20 > BLOB_RATIO, `${strokeWidth(dot, 28, 28)}`);
+  assert.deepEqual(dot, preprocess(rasterStrokes([[{ x: 0.6, y: 0.3 }]]), { maxStrokeRatio: Infinity }));
 });
