@@ -14,7 +14,7 @@
  * @module
  */
 
-import { loadModel, normalize, parseMetadata } from "../src/mod.ts";
+import { loadModel, normalize, outputColumns, parseMetadata } from "../src/mod.ts";
 import { loadMnist } from "../tests/support/mnist_idx.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -42,7 +42,7 @@ for (const path of files) {
     numThreads: 1,
     inputName: metadata.input.name,
     outputName: metadata.output.name,
-    outputSize: metadata.labels.length,
+    outputSize: outputColumns(metadata),
   });
   const input = normalize(digit, metadata.normalization.mean, metadata.normalization.std);
   const macs = typeof metadata.macs === "number" ? `, ${(metadata.macs / 1e6).toFixed(2)} M MACs` : "";

@@ -8,8 +8,8 @@
 
 import { type BackendAttempt, type BackendName, loadModel, type LoadOptions } from "./backend.ts";
 import { InvalidModelError } from "./errors.ts";
-import { type ModelMetadata, sha256Hex } from "./metadata.ts";
-import { type Prediction, toPredictions } from "./postprocess.ts";
+import { type ModelMetadata, outputColumns, sha256Hex } from "./metadata.ts";
+import { type NotDigitRule, type Prediction, toPredictions } from "./postprocess.ts";
 import { normalize, type Pixels, preprocess, type PreprocessOptions } from "./preprocess.ts";
 
 const PIXELS = 28 * 28;
@@ -40,8 +40,10 @@ export interface Classifier {
   classifyImages(images: readonly ArrayLike<number>[]): Promise<Prediction[]>;
   /** Classify an already normalised `[batch, 1, 28, 28]` tensor. */
   classifyTensor(tensor: Float32Array, batch: number): Promise<Prediction[]>;
-  /** Raw logits of a normalised tensor. */
+  /** Class logits of a normalised tensor: `labels.length` per image (a "not a digit" logit is left out). */
   logits(tensor: Float32Array, batch: number): Promise<Float32Array>;
+  /** Every logit the model returns: `outputColumns(metadata)` per image, the classes' then "not a digit". */
+  outputs(tensor: Float32Array, batch: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -76,13 +78,27 @@ export async function createClassifier(
     ...options,
     inputName: metadata.input.name,
     outputName: metadata.output.name,
-    outputSize: classes,
+    outputSize: outputColumns(metadata),
   });
   const { mean, std } = metadata.normalization;
+  const notDigit: NotDigitRule | undefined = metadata.not_digit && {
+    outputIndex: metadata.not_digit.output_index,
+    threshold: metadata.not_digit.threshold,
+  };
 
-  const logits = (tensor: Float32Array, batch: number) => loaded.run(tensor, batch);
+  const columns = outputColumns(metadata);
+  const outputs = (tensor: Float32Array, batch: number) => loaded.run(tensor, batch);
+  const logits = async (tensor: Float32Array, batch: number) => {
+    const all = await outputs(tensor, batch);
+    if (columns === classes) return all;
+    // The class logits only, as from a model without "not a digit": callers that read
+    // `classes` logits per image (the v2 protocol route) keep working.
+    const out = new Float32Array(batch * classes);
+    for (let r = 0; r < batch; r++) out.set(all.subarray(r * columns, r * columns + classes), r * classes);
+    return out;
+  };
   const classifyTensor = async (tensor: Float32Array, batch: number) =>
-    batch === 0 ? [] : toPredictions(await logits(tensor, batch), classes);
+    batch === 0 ? [] : toPredictions(await outputs(tensor, batch), classes, notDigit);
   const classifyImages = (images: readonly ArrayLike<number>[]) => {
     const tensor = new Float32Array(images.length * PIXELS);
     images.forEach((img, i) => {
@@ -100,6 +116,7 @@ export async function createClassifier(
     attempts: loaded.attempts,
     runtimeVersion: loaded.runtimeVersion,
     logits,
+    outputs,
     classifyTensor,
     classifyImages,
     async classifyPixels(images) {

@@ -28,8 +28,24 @@ export interface ModelMetadata {
     samples?: number;
   };
   training?: Record<string, unknown>;
+  /** The model's "not a digit" output, when it has one (see {@linkcode NotDigitMetadata}). */
+  not_digit?: NotDigitMetadata;
   created?: string;
   [key: string]: unknown;
+}
+
+/**
+ * A model's "not a digit" output: one logit after the digits' (`output_index`, equal to
+ * the number of labels). The score is p(digit) = 1 − softmax(logits)[output_index]; an
+ * image is a digit when it is at least `threshold`, chosen on held-out data by
+ * `training/train_ood.py` (`calibration` says how, and what it measured).
+ */
+export interface NotDigitMetadata {
+  output_index: number;
+  score: "digit_probability";
+  /** Smallest p(digit) still answered as a digit, 0–1. */
+  threshold: number;
+  calibration?: Record<string, unknown>;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -66,7 +82,39 @@ export function parseMetadata(value: unknown): ModelMetadata {
     fail(`"normalization" needs a mean and a std > 0`);
   }
   if (!Array.isArray(v.labels) || v.labels.length < 2) fail(`"labels" must list the classes`);
+  const nd = v.not_digit;
+  if (nd !== undefined) {
+    if (!isObj(nd) || nd.output_index !== v.labels.length) {
+      fail(`"not_digit.output_index" must be ${v.labels.length}, the logit after the labels'`);
+    }
+    if (nd.score !== "digit_probability") fail(`"not_digit.score" must be "digit_probability"`);
+    if (!(typeof nd.threshold === "number" && nd.threshold >= 0 && nd.threshold <= 1)) {
+      fail(`"not_digit.threshold" must be a number from 0 to 1`);
+    }
+  }
+  const columns = v.output.shape?.[1];
+  if (typeof columns === "number" && columns !== outputColumns(v)) {
+    fail(
+      `"output.shape" has ${columns} logits, but the labels${nd ? " and not_digit" : ""} need ${
+        outputColumns(v)
+      }`,
+    );
+  }
   return v;
+}
+
+/**
+ * Logits per image the model returns: one per label, plus the "not a digit" one.
+ *
+ * @param metadata Checked metadata.
+ * @returns The width of a row of `logits`.
+ * @example
+ * ```ts
+ * const rows = logits.length / outputColumns(metadata);
+ * ```
+ */
+export function outputColumns(metadata: ModelMetadata): number {
+  return metadata.labels.length + (metadata.not_digit ? 1 : 0);
 }
 
 /**

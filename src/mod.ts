@@ -38,8 +38,14 @@ export {
   NoDigitError,
   UnsupportedImageError,
 } from "./errors.ts";
-export { type ModelMetadata, parseMetadata, sha256Hex } from "./metadata.ts";
-export { type Prediction, softmax, topK, toPredictions } from "./postprocess.ts";
+export {
+  type ModelMetadata,
+  type NotDigitMetadata,
+  outputColumns,
+  parseMetadata,
+  sha256Hex,
+} from "./metadata.ts";
+export { type NotDigitRule, type Prediction, softmax, topK, toPredictions } from "./postprocess.ts";
 export {
   BOX,
   centreOfMass,

@@ -1,7 +1,10 @@
 /**
  * Model outputs → probabilities and predictions, for batches of any size.
  *
- * Runs in Deno and the browser.
+ * Runs in Deno and the browser. A model with a "not a digit" output has one logit more
+ * than it has classes; the class probabilities are then the softmax of the class logits
+ * alone (what a model without that output would say: "if this is a digit, which?"), and
+ * the extra logit gives the digit score the answer `isDigit` is read from.
  * @module
  */
 
@@ -11,8 +14,24 @@ export interface Prediction {
   predictedClass: number;
   /** Its probability. */
   confidence: number;
-  /** Probability of every class; they sum to 1. */
+  /** Probability of every class (given that the image is a digit); they sum to 1. */
   probabilities: number[];
+  /**
+   * Whether the image reads as one digit: {@linkcode Prediction.digitScore} is at least
+   * the model's calibrated threshold. False for scribbles, dots, letters, several
+   * digits, noise: `predictedClass` is then only the closest digit.
+   */
+  isDigit: boolean;
+  /** p(digit), 0–1, from the model's "not a digit" output; 1 for a model without one. */
+  digitScore: number;
+}
+
+/** Which logit says "not a digit", and the digit score below which an image is not one. */
+export interface NotDigitRule {
+  /** Column of the "not a digit" logit: the one after the classes'. */
+  outputIndex: number;
+  /** Smallest p(digit) answered as a digit. */
+  threshold: number;
 }
 
 /**
@@ -54,22 +73,55 @@ export function topK(probabilities: ArrayLike<number>, k = 3): { label: number; 
 /**
  * Logits of a batch → one {@linkcode Prediction} per row.
  *
- * @param logits Row-major `[batch, classes]` logits.
- * @param classes Values per row. @default 10
+ * @param logits Row-major `[batch, classes]` logits, or `[batch, classes + 1]` with `notDigit`.
+ * @param classes Classes per row. @default 10
+ * @param notDigit The model's "not a digit" logit and threshold; without it every row is a digit.
  * @returns Predictions in input order.
+ * @throws {RangeError} When the length is not a multiple of the row width, or the rule's
+ *   logit is not the one after the classes.
  * @example
  * ```ts
- * const [p] = toPredictions(await model.run(input, 1));
- * console.log(p.predictedClass, p.confidence);
+ * const [p] = toPredictions(await model.run(input, 1), 10, { outputIndex: 10, threshold: 0.5 });
+ * console.log(p.isDigit ? p.predictedClass : "not a digit", p.digitScore);
  * ```
  */
-export function toPredictions(logits: ArrayLike<number>, classes = 10): Prediction[] {
-  const probs = softmax(logits, classes);
+export function toPredictions(
+  logits: ArrayLike<number>,
+  classes = 10,
+  notDigit?: NotDigitRule,
+): Prediction[] {
+  if (notDigit && notDigit.outputIndex !== classes) {
+    throw new RangeError(
+      `The "not a digit" logit must follow the ${classes} classes, got ${notDigit.outputIndex}`,
+    );
+  }
+  const width = notDigit ? classes + 1 : classes;
+  if (classes < 1 || logits.length % width !== 0) {
+    throw new RangeError(`Logits length ${logits.length} is not a multiple of ${width}`);
+  }
   const out: Prediction[] = [];
-  for (let r = 0; r < probs.length; r += classes) {
-    const row = Array.from(probs.subarray(r, r + classes));
-    const [best] = topK(row, 1);
-    out.push({ predictedClass: best.label, confidence: best.probability, probabilities: row });
+  const row = new Float64Array(classes);
+  for (let r = 0; r < logits.length; r += width) {
+    for (let i = 0; i < classes; i++) row[i] = logits[r + i];
+    const probabilities = Array.from(softmax(row, classes));
+    const [best] = topK(probabilities, 1);
+    let digitScore = 1;
+    if (notDigit) {
+      // p(digit) = Σ exp(digit logits) / Σ exp(all logits) = 1 / (1 + exp(nd − logsumexp(digits))).
+      let max = -Infinity;
+      for (let i = 0; i < classes; i++) max = Math.max(max, row[i]);
+      let sum = 0;
+      for (let i = 0; i < classes; i++) sum += Math.exp(row[i] - max);
+      const margin = logits[r + classes] - (max + Math.log(sum));
+      digitScore = 1 / (1 + Math.exp(margin));
+    }
+    out.push({
+      predictedClass: best.label,
+      confidence: best.probability,
+      probabilities,
+      isDigit: !notDigit || digitScore >= notDigit.threshold,
+      digitScore,
+    });
   }
   return out;
 }

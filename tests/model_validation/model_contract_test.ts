@@ -84,7 +84,7 @@ Deno.test("production model gives the same logits on WebGPU (a child process) as
   }
   assert.equal(gpu.backend, "webgpu");
   const wasm = await wasmClassifier(model);
-  const a = await wasm.logits(input, BATCH);
+  const a = await wasm.outputs(input, BATCH);
   await wasm.release();
   const diff = maxAbsDiff(a, gpu.logits);
   assert.ok(diff <= MAX_BACKEND_DIFF, `largest difference ${diff}`);

@@ -101,7 +101,7 @@ async function printLogits([dir, json, batchArg]: string[]): Promise<void> {
     return;
   }
   if (gpu instanceof Error) throw gpu;
-  const logits = await gpu.logits(input, batch);
+  const logits = await gpu.outputs(input, batch); // every output, "not a digit" included
   await gpu.release();
   // The same module instance the backend loaded: destroy its device so that no driver
   // work is left for the process exit.

@@ -8,7 +8,13 @@ function recorder() {
   const run = async (images: Float32Array[]): Promise<Prediction[]> => {
     sizes.push(images.length);
     await new Promise((r) => setTimeout(r, 5));
-    return images.map((img) => ({ predictedClass: img[0], confidence: 1, probabilities: [] }));
+    return images.map((img) => ({
+      predictedClass: img[0],
+      confidence: 1,
+      probabilities: [],
+      isDigit: true,
+      digitScore: 1,
+    }));
   };
   return { sizes, run };
 }
@@ -38,7 +44,13 @@ Deno.test("createBatcher() rejects every caller of a failed batch and keeps serv
   const b = createBatcher(() => async (images) => {
     await Promise.resolve();
     if (fail) throw new Error("boom");
-    return images.map(() => ({ predictedClass: 0, confidence: 1, probabilities: [] }));
+    return images.map(() => ({
+      predictedClass: 0,
+      confidence: 1,
+      probabilities: [],
+      isDigit: true,
+      digitScore: 1,
+    }));
   });
   const results = await Promise.allSettled([b.submit([img(1)]), b.submit([img(2)])]);
   assert.ok(results.every((r) => r.status === "rejected"));
