@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 INPUT_NAME = "input"  # float32 [N, 1, 28, 28], normalised with metadata mean/std
-OUTPUT_NAME = "logits"  # float32 [N, 10], softmax is applied by the caller
+OUTPUT_NAME = "logits"  # float32 [N, 10] (or [N, 11]: the 11th is "not a digit"), softmax by the caller
 
 
 @torch.no_grad()
@@ -39,7 +39,11 @@ def evaluate(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, mea
 
 
 def export(model: torch.nn.Module, out_dir: str, stem: str, meta: dict) -> dict:
-    """Write {stem}.onnx (dynamic batch, opset 13) and {stem}.json; return the metadata."""
+    """Write {stem}.onnx (dynamic batch, opset 13) and {stem}.json; return the metadata.
+
+    meta["outputs"] (default 10) is the number of logits; meta["not_digit"], when given,
+    says which one is "not a digit" and the threshold on p(digit) (src/metadata.ts).
+    """
     model.eval()
     os.makedirs(out_dir, exist_ok=True)
     onnx_path = os.path.join(out_dir, f"{stem}.onnx")
@@ -61,7 +65,12 @@ def export(model: torch.nn.Module, out_dir: str, stem: str, meta: dict) -> dict:
         "file": f"{stem}.onnx",
         "sha256": digest,
         "input": {"name": INPUT_NAME, "shape": ["batch", 1, 28, 28], "dtype": "float32"},
-        "output": {"name": OUTPUT_NAME, "shape": ["batch", 10], "dtype": "float32", "kind": "logits"},
+        "output": {
+            "name": OUTPUT_NAME,
+            "shape": ["batch", meta.get("outputs", 10)],
+            "dtype": "float32",
+            "kind": "logits",
+        },
         "normalization": {"mean": meta["mean"], "std": meta["std"]},
         "labels": [str(i) for i in range(10)],
         "parameters": int(sum(p.numel() for p in model.parameters())),
@@ -69,7 +78,7 @@ def export(model: torch.nn.Module, out_dir: str, stem: str, meta: dict) -> dict:
         "training": meta["training"],
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    for key in ("description", "macs"):
+    for key in ("description", "macs", "not_digit"):
         if key in meta:
             full[key] = meta[key]
     with open(os.path.join(out_dir, f"{stem}.json"), "w") as f:
