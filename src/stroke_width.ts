@@ -50,25 +50,30 @@ export const THIN_BOX = 80;
  * @returns Distances, same layout (a boundary ink pixel is 1).
  */
 export function distanceToPaper(ink: ArrayLike<number>, w: number, h: number): Float32Array {
-  const d = new Float32Array(w * h);
-  const far = 3 * (w + h);
-  for (let i = 0; i < d.length; i++) d[i] = ink[i] > 0.5 ? far : 0;
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]);
+  // Integer chamfer steps (3 across, 4 diagonal) on a grid with a one-pixel paper border,
+  // so the two passes read neighbours without bounds checks.
+  const W = w + 2, grid = new Int32Array(W * (h + 2)), far = 3 * (w + h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    for (let x = 0, i = (y + 1) * W + 1; x < w; x++, i++) if (ink[y * w + x] > 0.5) grid[i] = far;
+  }
+  for (let y = 1; y <= h; y++) {
+    for (let i = y * W + 1, end = i + w; i < end; i++) {
+      if (grid[i] === 0) continue;
+      const up = i - W;
+      grid[i] = Math.min(grid[i], grid[i - 1] + 3, grid[up] + 3, grid[up - 1] + 4, grid[up + 1] + 4);
     }
   }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+  for (let y = h; y >= 1; y--) {
+    for (let i = y * W + w, end = i - w; i > end; i--) {
+      if (grid[i] === 0) continue;
+      const down = i + W;
+      grid[i] = Math.min(grid[i], grid[i + 1] + 3, grid[down] + 3, grid[down + 1] + 4, grid[down - 1] + 4);
     }
   }
-  for (let i = 0; i < d.length; i++) d[i] /= 3;
+  const d = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (y + 1) * W + 1; x < w; x++, i++) d[y * w + x] = grid[i] / 3;
+  }
   return d;
 }
 
