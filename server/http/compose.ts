@@ -1,7 +1,8 @@
 /**
  * A tiny, strict middleware chain: each middleware gets the request, the request's
  * state and `next()`, and returns a response. Calling `next()` twice is a bug that
- * would run the rest of the chain again, so it throws.
+ * would run the rest of the chain again, so it throws. `next(request)` hands the rest of
+ * the chain another request in place of this one (the drain gate's buffered copy).
  *
  * Runs in Deno (and anywhere with `Request`/`Response`).
  * @module
@@ -21,8 +22,8 @@ export interface RequestState {
   answer?: () => Promise<Response>;
 }
 
-/** Runs the rest of the chain. */
-export type Next = () => Promise<Response>;
+/** Runs the rest of the chain, with `req` in place of the current request when given. */
+export type Next = (req?: Request) => Promise<Response>;
 
 /** One step of the chain. */
 export type Middleware = (req: Request, state: RequestState, next: Next) => Promise<Response>;
@@ -46,18 +47,18 @@ export type Endpoint = (req: Request, state: RequestState) => Promise<Response>;
 export function compose(middlewares: readonly Middleware[], endpoint: Endpoint): Endpoint {
   return (req, state) => {
     let last = -1;
-    const dispatch = (i: number): Promise<Response> => {
+    const dispatch = (i: number, request: Request): Promise<Response> => {
       if (i <= last) {
         return Promise.reject(new Error(`next() called more than once (in ${middlewares[i - 1]?.name})`));
       }
       last = i;
-      if (i === middlewares.length) return endpoint(req, state);
+      if (i === middlewares.length) return endpoint(request, state);
       try {
-        return middlewares[i](req, state, () => dispatch(i + 1));
+        return middlewares[i](request, state, (other) => dispatch(i + 1, other ?? request));
       } catch (e) {
         return Promise.reject(e);
       }
     };
-    return dispatch(0);
+    return dispatch(0, req);
   };
 }
