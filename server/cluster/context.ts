@@ -15,6 +15,7 @@ import { createBatcher } from "../model/batcher.ts";
 import type { BackendRouter } from "../model/router.ts";
 import type { ModelStore } from "../model/store.ts";
 import type { Config } from "../config.ts";
+import { createDrainGate, type DrainGate } from "./drain.ts";
 import type { Logger } from "../log.ts";
 import { batchBucket, type Metrics } from "../metrics.ts";
 
@@ -57,8 +58,10 @@ export interface Context {
   store: ModelStore;
   metrics: Metrics;
   log: Logger;
-  /** Set when shutdown starts: readiness answers 503 from then on. */
+  /** Set when shutdown starts: readiness answers 503 and every response says `Connection: close`. */
   draining: boolean;
+  /** Where requests wait just before the listener closes (cluster/drain.ts). */
+  gate: DrainGate;
   /** Heavy requests being handled now (http/middleware/shed.ts counts them). */
   inflight: number;
   /** Per-batch-size backend routing (`BACKEND=auto`). */
@@ -135,6 +138,7 @@ export function createContext(
     decode: (bytes) => decodePool.decode(bytes),
     close: () => decodePool.close(),
     draining: false,
+    gate: createDrainGate(),
     inflight: 0,
     infer,
     async classify(images) {

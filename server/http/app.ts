@@ -2,9 +2,9 @@
  * The HTTP application: the route table and the middleware chain, as a plain
  * `(Request) => Promise<Response>`. Only `cluster/server_worker.ts` listens.
  *
- * The chain, outermost first: request id → metrics and logs → HEAD → security headers →
- * CORS (and preflights) → the one error path → URL limit → router → load shedding → the
- * route's handler. Each step is one file in `middleware/` (the router in `router.ts`).
+ * The chain, outermost first: request id → `Connection: close` while draining → metrics and
+ * logs → HEAD → security headers → CORS (and preflights) → the one error path → the drain
+ * gate → URL limit → router → load shedding → the route's handler. Each step is one file in `middleware/` (the router in `router.ts`).
  *
  * Runs in Deno.
  * @module
@@ -18,7 +18,9 @@ import { predict, predictBatch } from "../routes/predict.ts";
 import * as v2 from "../routes/v2.ts";
 import { compose, type Middleware } from "./compose.ts";
 import { HttpError } from "./errors.ts";
+import { connectionClose } from "./middleware/connection_close.ts";
 import { cors } from "./middleware/cors.ts";
+import { drainGate } from "./middleware/drain_gate.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { head } from "./middleware/head.ts";
 import { observe } from "./middleware/observe.ts";
@@ -67,11 +69,16 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
 
   const chain: Middleware[] = [
     requestId(),
+    connectionClose({ when: () => ctx.draining }),
     observe({ metrics: ctx.metrics, log: ctx.log }),
     head(),
     securityHeaders(),
     cors({ origins: ctx.config.corsOrigins }),
     errorBoundary({ log: ctx.log, formatFor: (path) => v2.isProtocolPath(path) ? "inference" : "problem" }),
+    drainGate({
+      gate: ctx.gate,
+      limits: { maxBytes: ctx.config.maxUploadBytes, timeoutMs: ctx.config.bodyTimeoutMs },
+    }),
     urlLimit({ max: 8192 }),
     router({
       routes,

@@ -31,6 +31,7 @@ export const HEADER = Object.freeze(
     AcceptEncoding: "accept-encoding",
     Allow: "allow",
     CacheControl: "cache-control",
+    Connection: "connection",
     ContentEncoding: "content-encoding",
     ContentLength: "content-length",
     ContentType: "content-type",
