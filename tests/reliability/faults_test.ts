@@ -158,9 +158,20 @@ Deno.test({
         await new Promise((r) => setTimeout(r, 100));
         conn.close();
       }
-      // Let the server notice the closed sockets.
-      await new Promise((r) => setTimeout(r, 1000));
-      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      // Wait until the server has answered all five (a 400 no one reads), not for a fixed time:
+      // an error it logs later would otherwise go unseen.
+      let metrics = "";
+      let counted = 0;
+      for (const end = Date.now() + 20_000; Date.now() < end;) {
+        metrics = await (await fetch(`${srv.url}/metrics`)).text();
+        counted = [
+          ...metrics.matchAll(/^http_requests_total\{[^}]*route="\/api\/v1\/predict"[^}]*\} (\d+)$/gm),
+        ]
+          .reduce((n, m) => n + Number(m[1]), 0);
+        if (counted >= 5) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(counted, 5, "the five uploads were answered");
       const errors = srv.logs.filter((l) => /unhandled error|"status":5\d\d/.test(l));
       assert.deepEqual(errors.map((l) => l.slice(0, 300)), []);
       assert.ok(!/http_requests_total\{[^}]*status="5\d\d"/.test(metrics), "no 5xx counted");
