@@ -14,7 +14,9 @@
 
 import type { DrainGate } from "../../cluster/drain.ts";
 import { type BodyLimits, readBody } from "../body.ts";
-import type { Middleware } from "../compose.ts";
+import type { Middleware, Next } from "../compose.ts";
+import { HttpError } from "../errors.ts";
+import { HEADER, STATUS } from "../status.ts";
 
 /** Options of {@linkcode drainGate}. */
 export interface DrainGateOptions {
@@ -22,6 +24,8 @@ export interface DrainGateOptions {
   gate: Pick<DrainGate, "arrive" | "closed" | "pass" | "settle">;
   /** Limits for reading a held request's body. */
   limits: BodyLimits;
+  /** Most requests held at once (their bodies are in memory); past it, 503 at once. @default 256 */
+  maxHeld?: number;
 }
 
 /** The same request with its body read into memory. */
@@ -38,7 +42,7 @@ async function buffered(req: Request, limits: BodyLimits): Promise<Request> {
  * @param options The gate and the body limits.
  * @returns The middleware.
  * @throws {HttpError} From the middleware: a held request's body over the limit (413), not
- *   received in time (408) or cut off (400).
+ *   received in time (408) or cut off (400); 503 past `maxHeld` held requests.
  * @example
  * ```ts
  * import { createDrainGate } from "../../cluster/drain.ts";
@@ -46,13 +50,27 @@ async function buffered(req: Request, limits: BodyLimits): Promise<Request> {
  * ```
  */
 export function drainGate(options: DrainGateOptions): Middleware {
-  const { gate, limits } = options;
+  const { gate, limits, maxHeld = 256 } = options;
+  const retry = { [HEADER.RetryAfter]: "1" };
+  let holding = 0;
   return async function drainGate(req, _state, next) {
     gate.arrive();
     const hasBody = req.body !== null;
     if (!gate.closed) return hasBody ? await gate.settle(next()) : await next();
+    if (holding >= maxHeld) {
+      throw new HttpError(STATUS.ServiceUnavailable, "Server is shutting down, retry shortly", retry);
+    }
+    holding++;
+    try {
+      return await hold(req, hasBody, next);
+    } finally {
+      holding--;
+    }
+  };
+
+  async function hold(req: Request, hasBody: boolean, next: Next) {
     const request = hasBody ? await gate.settle(buffered(req, limits)) : req;
     await gate.pass();
     return await next(request);
-  };
+  }
 }

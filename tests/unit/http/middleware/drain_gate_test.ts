@@ -75,3 +75,16 @@ Deno.test("drainGate() answers a held body over the limit with the body reader's
   assert.equal(gate.waiting, 0);
   assert.equal(gate.unsettled, 0);
 });
+
+Deno.test("drainGate() answers 503 with Retry-After past maxHeld held requests", async () => {
+  const gate = createDrainGate();
+  const run = compose([drainGate({ gate, limits, maxHeld: 2 })], () => Promise.resolve(new Response("ok")));
+  gate.close();
+  const held = [run(new Request("http://x/"), state()), run(new Request("http://x/"), state())];
+  await assert.rejects(
+    run(new Request("http://x/"), state()),
+    (e) => e instanceof HttpError && e.status === 503 && e.headers["retry-after"] === "1",
+  );
+  gate.open();
+  for (const r of await Promise.all(held)) assert.equal(await r.text(), "ok");
+});
