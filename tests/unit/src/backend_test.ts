@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  BACKENDS,
-  createClassifier,
-  loadModel,
-  NoBackendError,
-  type OrtModule,
-  parseMetadata,
-} from "../../../src/mod.ts";
+import { BACKENDS, loadModel, type OrtModule } from "../../../src/backend.ts";
+import { createClassifier, NoBackendError, parseMetadata } from "../../../src/mod.ts";
 import { webgpuLogits } from "../../support/webgpu_child.ts";
 
 const SEED = new URL("../../testdata/seed/", import.meta.url);
