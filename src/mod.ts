@@ -15,13 +15,8 @@
  * @module
  */
 
-export { type BackendAttempt, type BackendName, BACKENDS } from "./backend.ts";
-export {
-  type Classifier,
-  type ClassifierOptions,
-  createClassifier,
-  type PixelsPrediction,
-} from "./classifier.ts";
+export { type BackendAttempt, type BackendName, BACKENDS, type WasmPaths } from "./backend.ts";
+export { type Classifier, createClassifier, type PixelsPrediction } from "./classifier.ts";
 export { detectEnv } from "./env.ts";
 export {
   CorruptImageError,
@@ -31,6 +26,6 @@ export {
   NoDigitError,
   UnsupportedImageError,
 } from "./errors.ts";
-export { type ModelMetadata, parseMetadata, sha256Hex } from "./metadata.ts";
+export { type ModelMetadata, parseMetadata } from "./metadata.ts";
 export { type Prediction, softmax } from "./postprocess.ts";
 export { type Pixels, preprocess, SIDE } from "./preprocess.ts";
