@@ -3,8 +3,8 @@
  * use. Tests and benches that need a stage on its own import its file directly.
  *
  * Runs unchanged in Deno and the browser. Data flows one way: `Pixels` →
- * {@linkcode preprocess} → normalised tensor → a backend's `run` (`backend.ts`) →
- * predictions (`postprocess.ts`); {@linkcode createClassifier} composes them.
+ * {@linkcode preprocess} → {@linkcode normalize} → a backend's `run` (`backend.ts`) →
+ * {@linkcode toPredictions}; {@linkcode createClassifier} composes them.
  *
  * @example
  * ```ts
@@ -27,5 +27,5 @@ export {
   UnsupportedImageError,
 } from "./errors.ts";
 export { type ModelMetadata, parseMetadata } from "./metadata.ts";
-export { type Prediction, softmax } from "./postprocess.ts";
-export { type Pixels, preprocess, SIDE } from "./preprocess.ts";
+export { type Prediction, softmax, toPredictions } from "./postprocess.ts";
+export { normalize, type Pixels, preprocess, SIDE } from "./preprocess.ts";
