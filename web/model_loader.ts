@@ -22,7 +22,7 @@ import {
 import { wasmPathsFor } from "./ort_assets.ts";
 
 /** A model's bytes and metadata, fetched once and reused when the backend changes. */
-export interface ModelFiles {
+export interface FetchedModel {
   metadata: ModelMetadata;
   bytes: Uint8Array;
 }
@@ -41,7 +41,7 @@ export interface ModelFiles {
  */
 export async function fetchModel(
   base: string = new URL("model/", document.baseURI).href,
-): Promise<ModelFiles> {
+): Promise<FetchedModel> {
   const get = async (url: string) => {
     const res = await fetch(url);
     if (!res.ok) {
@@ -78,7 +78,10 @@ export interface LoadClassifierOptions {
  * const classifier = await loadClassifier(await fetchModel(), { backend: "wasm" });
  * ```
  */
-export function loadClassifier(model: ModelFiles, options: LoadClassifierOptions = {}): Promise<Classifier> {
+export function loadClassifier(
+  model: FetchedModel,
+  options: LoadClassifierOptions = {},
+): Promise<Classifier> {
   return createClassifier(model.bytes, model.metadata, {
     backend: options.backend,
     order: options.order,
