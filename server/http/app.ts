@@ -58,11 +58,15 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     route("POST", "/api/v1/predict", predict, heavy),
     route("POST", "/api/v1/predict/batch", predictBatch, heavy),
     route("GET", "/v2", v2.serverMetadata),
+    route("GET", "/v2/", v2.serverMetadata),
     route("GET", "/v2/health/live", v2.live),
-    route("GET", "/v2/health/ready", (r, c) => v2.ready(r, c)),
-    route("GET", "/v2/models/{name}", v2.modelMetadata),
-    route("GET", "/v2/models/{name}/ready", (r, c, n) => v2.ready(r, c, n)),
-    route("POST", "/v2/models/{name}/infer", v2.infer, heavy),
+    route("GET", "/v2/health/ready", v2.serverReady),
+    route("GET", "/v2/models/{name}", (r, c, n) => v2.modelMetadata(r, c, n)),
+    route("GET", "/v2/models/{name}/ready", (r, c, n) => v2.modelReady(r, c, n)),
+    route("POST", "/v2/models/{name}/infer", (r, c, n) => v2.infer(r, c, n), heavy),
+    route("GET", "/v2/models/{name}/versions/{version}", v2.modelMetadata),
+    route("GET", "/v2/models/{name}/versions/{version}/ready", v2.modelReady),
+    route("POST", "/v2/models/{name}/versions/{version}/infer", v2.infer, heavy),
   ];
 
   const chain: Middleware[] = [

@@ -36,6 +36,8 @@ export const HEADER = Object.freeze(
     ContentType: "content-type",
     ETag: "etag",
     IfNoneMatch: "if-none-match",
+    /** Triton's binary tensor data extension: the JSON header's length in a v2 body. */
+    InferenceHeaderContentLength: "inference-header-content-length",
     Origin: "origin",
     RequestId: "x-request-id",
     RetryAfter: "retry-after",
