@@ -55,6 +55,12 @@ export interface InferRequest {
 }
 
 const bad = (detail: string) => new HttpError(STATUS.BadRequest, detail);
+
+/** Whether every value is finite (a loop: `every` with a callback is slower on 50k values). */
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
+}
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -161,7 +167,7 @@ function binaryData(input: Record<string, unknown>, binary: Uint8Array | undefin
     );
   }
   const data = readFp32(binary, 0, n * IMAGE_VALUES);
-  if (!data.every(Number.isFinite)) throw bad(`Input data must be ${n * IMAGE_VALUES} finite numbers`);
+  if (!allFinite(data)) throw bad(`Input data must be ${n * IMAGE_VALUES} finite numbers`);
   return data;
 }
 
@@ -233,6 +239,6 @@ function rawRequest(binary: Uint8Array, sig: ModelSignature): InferRequest {
     );
   }
   const data = readFp32(binary, 0, IMAGE_VALUES);
-  if (!data.every(Number.isFinite)) throw bad(`Input data must be ${IMAGE_VALUES} finite numbers`);
+  if (!allFinite(data)) throw bad(`Input data must be ${IMAGE_VALUES} finite numbers`);
   return { n: 1, data, outputs: sig.outputs.map((name) => ({ name, binary: true })) };
 }
