@@ -38,8 +38,9 @@ try {
       sizes.push(
         r.sizes().then(async (s) => {
           const res = await r.response();
-          // A page request the service worker answers is not on the wire (the worker's own fetch is).
-          const body = res?.fromServiceWorker() ? 0 : s.responseBodySize;
+          // A page request the service worker answers is not on the wire (the worker's own fetch is);
+          // one the HTTP cache answers reports a negative size.
+          const body = res?.fromServiceWorker() ? 0 : Math.max(0, s.responseBodySize);
           return { kind: kind(r.url()), body };
         }),
       );
