@@ -8,7 +8,7 @@
  * @module
  */
 
-import { HEADER, STATUS } from "../http/status.ts";
+import { HEADER } from "../http/status.ts";
 import { MIME } from "../http/static_files.ts";
 
 /** Inline scripts are forbidden by the CSP, so each page's start-up is a small file. */
@@ -69,24 +69,5 @@ export function docsAsset(name: string): Response | undefined {
   if (!Object.hasOwn(INIT, name)) return undefined;
   return new Response(INIT[name], {
     headers: { [HEADER.ContentType]: MIME.js, [HEADER.CacheControl]: "public, max-age=86400" },
-  });
-}
-
-/**
- * `/docs/` (a trailing slash, as people type it): a permanent redirect to `/docs`, whose
- * relative links would not resolve from `/docs/`. The location is relative too, so the
- * redirect holds behind a proxy that mounts the server under a path.
- *
- * @param req The request; its query string is kept.
- * @returns 308 to `../docs`.
- * @example
- * ```ts
- * docsSlash(new Request("http://x/docs/")).headers.get("location"); // "../docs"
- * ```
- */
-export function docsSlash(req: Request): Response {
-  return new Response(null, {
-    status: STATUS.PermanentRedirect,
-    headers: { [HEADER.Location]: `../docs${new URL(req.url).search}` },
   });
 }

@@ -95,14 +95,18 @@ export async function infer(req: Request, ctx: Context, name: string): Promise<R
   if (flat.length !== n * 784 || !flat.every((v) => typeof v === "number" && Number.isFinite(v))) {
     throw new HttpError(STATUS.BadRequest, `Input data must be ${n * 784} finite numbers`);
   }
-  const classifier = ctx.store.current;
-  const t0 = performance.now();
-  const logits = await classifier.logits(Float32Array.from(flat as number[]), n);
-  ctx.observeInference(classifier.backend, n, (performance.now() - t0) / 1000);
-  const classes = classifier.metadata.labels.length;
+  const data = Float32Array.from(flat as number[]);
+  const inputs = Array.from({ length: n }, (_, i) => ({
+    data: data.subarray(i * 784, (i + 1) * 784),
+    normalised: true,
+  }));
+  const ran = await ctx.infer(inputs);
+  const logits = new Float32Array(n * ran.classes);
+  ran.logits.forEach((row, i) => logits.set(row, i * ran.classes));
+  const classes = ran.classes;
   const all = [
     {
-      name: classifier.metadata.output.name,
+      name: ctx.store.current.metadata.output.name,
       datatype: "FP32",
       shape: [n, classes],
       data: Array.from(logits),
@@ -117,8 +121,18 @@ export async function infer(req: Request, ctx: Context, name: string): Promise<R
   const wanted = Array.isArray(body.outputs) ? new Set(body.outputs.map((o) => o?.name)) : undefined;
   return json({
     model_name: "mnist",
-    model_version: classifier.metadata.version,
+    model_version: ran.modelVersion,
     ...(typeof body.id === "string" ? { id: body.id } : {}),
     outputs: wanted ? all.filter((o) => wanted.has(o.name)) : all,
   });
+}
+
+/**
+ * Whether a path is one of the protocol's (`/v2`, `/v2/…`): its errors are `{"error": …}`.
+ *
+ * @param pathname The request's path.
+ * @returns True for the protocol's paths.
+ */
+export function isProtocolPath(pathname: string): boolean {
+  return pathname === "/v2" || pathname.startsWith("/v2/");
 }

@@ -1,9 +1,10 @@
 /**
  * Content coding over real HTTP against the real server: the build's precompressed
  * Brotli and gzip variants of the page's files (HTML, JS, CSS, the ORT `.wasm`) and of
- * the docs assets are sent as `Accept-Encoding` asks, q-values honoured, with the
- * variant's own `Content-Length` and `ETag`, `Vary: Accept-Encoding`, and bytes that
- * decompress to exactly the file. Read with a raw socket, so nothing decodes for us.
+ * the docs assets, and the live model's files, are sent as `Accept-Encoding` asks,
+ * q-values honoured, with the variant's own `Content-Length` and `ETag`,
+ * `Vary: Accept-Encoding`, and bytes that decompress to exactly the file. Read with a
+ * raw socket, so nothing decodes for us.
  *
  * Run: `deno task build && deno test -A tests/integration/compression_test.ts`.
  * @module
@@ -43,9 +44,18 @@ const decode = (res: RawResponse): Uint8Array => {
   return res.body;
 };
 
-/** Every negotiation case on one URL whose bytes are `file` under web/dist. */
-async function checkNegotiation(srv: ServerHandle, target: string, file: string) {
-  const expected = await Deno.readFile(DIST + file);
+/**
+ * Every negotiation case on one URL.
+ *
+ * @param expected The bytes the URL stands for.
+ * @param prebuilt The build's variant of a coding, when the server sends those very bytes.
+ */
+async function checkNegotiation(
+  srv: ServerHandle,
+  target: string,
+  expected: Uint8Array,
+  prebuilt?: (coding: "br" | "gzip") => string,
+) {
   const tags = new Map<string, string>();
   for (const [accept, coding] of CASES) {
     const res = await get(srv, target, accept === undefined ? [] : [["Accept-Encoding", accept]]);
@@ -55,12 +65,10 @@ async function checkNegotiation(srv: ServerHandle, target: string, file: string)
     assert.equal(res.headers.get("content-encoding"), coding ?? null, what);
     assert.equal(Number(res.headers.get("content-length")), res.body.length, what);
     assert.equal(res.headers.get("vary"), "Accept-Encoding", what);
-    assert.deepEqual(decode(res), expected, `${what}: decodes to ${file}`);
-    if (coding) {
-      assert.ok(res.body.length < expected.length, `${what}: smaller than the file`);
-      // The very bytes the build wrote: nothing is compressed per request.
-      assert.deepEqual(res.body, await Deno.readFile(`${DIST}${file}.${coding === "br" ? "br" : "gz"}`));
-    }
+    assert.deepEqual(decode(res), expected, `${what}: decodes to the file`);
+    if (coding) assert.ok(res.body.length < expected.length, `${what}: smaller than the file`);
+    // The very bytes the build wrote: nothing is compressed per request.
+    if (coding && prebuilt) assert.deepEqual(res.body, await Deno.readFile(prebuilt(coding)));
     const etag = res.headers.get("etag")!;
     const seen = tags.get(coding ?? "identity");
     assert.ok(seen === undefined || seen === etag, `${what}: one tag per coding`);
@@ -83,7 +91,7 @@ async function checkNegotiation(srv: ServerHandle, target: string, file: string)
   assert.equal(head.headers.get("content-encoding"), "br");
   assert.equal(
     Number(head.headers.get("content-length")),
-    (await Deno.stat(`${DIST}${file}.br`)).size,
+    (await get(srv, target, br)).body.length,
     "HEAD: the Brotli variant's length",
   );
 
@@ -92,7 +100,7 @@ async function checkNegotiation(srv: ServerHandle, target: string, file: string)
 }
 
 Deno.test({
-  name: "static files and docs assets are sent precompressed: Brotli, then gzip, then identity",
+  name: "static files, docs assets and the model are sent compressed: Brotli, then gzip, then identity",
   ...opts,
   async fn(t) {
     const srv = await startServer({ WATCH_MODELS: "false" });
@@ -114,7 +122,18 @@ Deno.test({
         "docs-assets/redoc.standalone.js",
       ];
       for (const file of files) {
-        await t.step(`/${file}`, () => checkNegotiation(srv, `/${file}`, file));
+        await t.step(`/${file}`, async () => {
+          const bytes = await Deno.readFile(DIST + file);
+          await checkNegotiation(srv, `/${file}`, bytes, (c) => `${DIST}${file}.${c === "br" ? "br" : "gz"}`);
+        });
+      }
+
+      // The live model (MODEL_DIR, default models/), compressed by the server once per model version.
+      const meta = JSON.parse(await Deno.readTextFile(`${ROOT}models/convnet.json`));
+      for (const file of ["convnet.json", meta.file]) {
+        await t.step(`/model/${file}`, async () => {
+          await checkNegotiation(srv, `/model/${file}`, await Deno.readFile(`${ROOT}models/${file}`));
+        });
       }
 
       await t.step("the page at / (Accept: text/html) is index.html, precompressed", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { docsAsset, docsSlash, REDOC_HTML, SWAGGER_HTML } from "../../../server/routes/api_docs.ts";
+import { docsAsset, REDOC_HTML, SWAGGER_HTML } from "../../../server/routes/api_docs.ts";
+import { docsSlash } from "../../../server/routes/assets.ts";
 
 Deno.test("docsSlash() redirects /docs/ permanently to ../docs, keeping the query", () => {
   const res = docsSlash(new Request("http://x/docs/?tag=v2"));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Context } from "../../../server/cluster/context.ts";
 import { HttpError } from "../../../server/http/errors.ts";
-import { modelFile, modelVariants } from "../../../server/routes/model_files.ts";
+import { modelFile, modelVariants } from "../../../server/routes/assets.ts";
 import { ROOT } from "../../support/test_utils.ts";
 
 const json = await Deno.readTextFile(`${ROOT}models/convnet.json`);

@@ -1,20 +1,41 @@
 /**
- * `GET /model/{file}`: the live model's `convnet.json` and ONNX file, for the page, so
- * it classifies with exactly the model the API serves (hot reloads included). Sent with
- * Brotli, gzip or identity as the client prefers, like the static files. The live model
- * can change at any time, so the build's precompressed copies may not match it; instead
- * each model version is compressed once, on its first request, and kept while it serves.
- *
- * Runs in Deno.
+ * The page and the live model's files: `GET /` for browsers, `/model/{file}` (compressed
+ * once per model version), and the API docs' HTML pages with the `/docs/` redirect.
+ * Static files of the build are the router's fallback (http/static_files.ts), which sends
+ * the build's precompressed variants.
  * @module
  */
 
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Context } from "../cluster/context.ts";
-import type { ModelFiles } from "../model/store.ts";
 import { HttpError } from "../http/errors.ts";
-import { encodedResponse, mimeOf, type Variant, type Variants } from "../http/static_files.ts";
+import {
+  encodedResponse,
+  MIME,
+  mimeOf,
+  type StaticHandler,
+  type Variant,
+  type Variants,
+} from "../http/static_files.ts";
 import { HEADER, STATUS } from "../http/status.ts";
+import type { ModelFiles } from "../model/store.ts";
+import { DOCS_CSP, REDOC_HTML, SWAGGER_HTML } from "./api_docs.ts";
+import { index } from "./meta.ts";
+
+/**
+ * `GET /`: the drawing page for browsers (`Accept: text/html`), the JSON index for API clients.
+ *
+ * @param staticFiles The build's file handler.
+ * @returns The handler.
+ */
+export function home(staticFiles: StaticHandler): (req: Request) => Promise<Response> {
+  return async (req) => {
+    if (!(req.headers.get(HEADER.Accept) ?? "").includes("text/html")) return index();
+    const res = await staticFiles(req, ["index.html"]);
+    if (!res) throw new HttpError(STATUS.NotFound, "The page is not built: run `deno task build`");
+    return res;
+  };
+}
 
 /**
  * Brotli quality for a model compressed while the server runs: 9 takes about 20 ms for
@@ -67,7 +88,11 @@ export function modelVariants(files: ModelFiles, kind: "json" | "onnx", sha256: 
 }
 
 /**
- * Serve one of the live model's files.
+ * `GET /model/{file}`: the live model's metadata and ONNX file, so the page classifies
+ * with exactly the model the API serves (hot reloads included), in Brotli, gzip or
+ * identity as the client prefers, revalidated by each form's ETag. The live model can
+ * change at any time, so the build's precompressed copies may not match it; instead each
+ * model version is compressed once, on its first request, and kept while it serves.
  *
  * @param req The request (`Accept-Encoding`, `If-None-Match`, method).
  * @param ctx The worker's context (its model store).
@@ -89,5 +114,33 @@ export async function modelFile(req: Request, ctx: Context, file: string): Promi
   return await encodedResponse(req, modelVariants(files, kind, meta.sha256), {
     [HEADER.ContentType]: mimeOf(file),
     [HEADER.CacheControl]: "no-cache",
+  });
+}
+
+const html = (body: string) => () =>
+  new Response(body, { headers: { [HEADER.ContentType]: MIME.html, "content-security-policy": DOCS_CSP } });
+
+/** `GET /docs`: Swagger UI. */
+export const swaggerPage: () => Response = html(SWAGGER_HTML);
+
+/** `GET /redoc`: ReDoc. */
+export const redocPage: () => Response = html(REDOC_HTML);
+
+/**
+ * `/docs/` (a trailing slash, as people type it): a permanent redirect to `/docs`, whose
+ * relative links would not resolve from `/docs/`. The location is relative too, so the
+ * redirect holds behind a proxy that mounts the server under a path.
+ *
+ * @param req The request; its query string is kept.
+ * @returns 308 to `../docs`.
+ * @example
+ * ```ts
+ * docsSlash(new Request("http://x/docs/")).headers.get("location"); // "../docs"
+ * ```
+ */
+export function docsSlash(req: Request): Response {
+  return new Response(null, {
+    status: STATUS.PermanentRedirect,
+    headers: { [HEADER.Location]: `../docs${new URL(req.url).search}` },
   });
 }
