@@ -5,7 +5,7 @@
  *
  * Runs in Deno (`web/build.ts`). Brotli at quality 11 takes about a minute for the two
  * ORT binaries on 2 cores, so outputs are cached by the sha256 of their input under
- * `node_modules/.cache/mnist-web/` (cleared with node_modules): a rebuild recompresses
+ * `~/.cache/mnist-web/` (`web/build.ts`): a rebuild recompresses
  * only what changed, i.e. nothing when only the page's code changed, whose files are small.
  * Files are compressed in parallel, one Web Worker per core.
  * @module
