@@ -12,7 +12,7 @@
 
 import type { Context } from "../cluster/context.ts";
 import { docsAsset } from "../routes/api_docs.ts";
-import { home, modelFile, redocPage, swaggerPage } from "../routes/assets.ts";
+import { docsSlash, home, modelFile, redocPage, swaggerPage } from "../routes/assets.ts";
 import { health, info, metrics, openapi, ready } from "../routes/meta.ts";
 import { predict, predictBatch } from "../routes/predict.ts";
 import * as v2 from "../routes/v2.ts";
@@ -48,6 +48,7 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     route("GET", "/metrics", metrics),
     route("GET", "/openapi.json", openapi),
     route("GET", "/docs", swaggerPage),
+    route("GET", "/docs/", docsSlash),
     route("GET", "/redoc", redocPage),
     route("GET", "/docs/assets/{name}", async (_req, _ctx, name) => {
       const res = await docsAsset(name);

@@ -37,6 +37,7 @@ const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
   405: "Method Not Allowed",
+  406: "Not Acceptable",
   408: "Request Timeout",
   413: "Content Too Large",
   414: "URI Too Long",

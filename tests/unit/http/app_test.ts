@@ -107,6 +107,17 @@ Deno.test({
         }
       });
 
+      await t.step("/docs/ redirects to /docs, and /favicon.ico is served", async () => {
+        const slash = await app(new Request(`${BASE}/docs/?x=1`));
+        assert.equal(slash.status, 308);
+        assert.equal(slash.headers.get("location"), "../docs?x=1");
+        await slash.body?.cancel();
+        const icon = await app(new Request(`${BASE}/favicon.ico`));
+        assert.equal(icon.status, 200);
+        assert.equal(icon.headers.get("content-type"), "image/x-icon");
+        assert.ok((await icon.arrayBuffer()).byteLength > 0);
+      });
+
       await t.step("the live model's files, revalidated by ETag", async () => {
         const res = await app(new Request(`${BASE}/model/convnet.json`));
         assert.equal((await res.json()).sha256, ctx.store.current.metadata.sha256);
