@@ -30,6 +30,7 @@ const WHY: Record<number, string> = {
   408: "The body was not received in time (BODY_TIMEOUT_MS)",
   413: "Body over MAX_UPLOAD_BYTES, image over MAX_PIXELS, or more files than MAX_BATCH_FILES",
   414: "URL longer than 8192 characters",
+  406: "No acceptable content coding: Accept-Encoding refuses every stored form, identity included",
   415: "Not an image, or an unsupported content type",
   422: 'Missing "file", a JSON image of the wrong shape or values, or no digit found (blank image)',
   503: "At capacity (MAX_INFLIGHT) or the model is not loaded yet; retry after Retry-After seconds",
@@ -191,13 +192,47 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
           responses: ok(text, "text/html"),
         }),
       },
+      "/docs/": {
+        get: op({
+          summary: "A permanent redirect to /docs (its relative links need the path without the slash)",
+          operationId: "docsSlash",
+          tags: ["operations"],
+          responses: {
+            "308": {
+              description: "Permanent redirect",
+              headers: { Location: { description: "`../docs`, with the query kept", schema: text } },
+            },
+          },
+        }),
+      },
       "/docs/assets/{name}": {
         get: op({
-          summary: "Swagger UI's and ReDoc's scripts and styles, from their npm packages",
-          operationId: "docsAsset",
+          summary: "The docs pages' start-up scripts (`swagger-init.js`, `redoc-init.js`)",
+          operationId: "docsInit",
           tags: ["operations"],
           parameters: [pathParam("name")],
-          responses: { ...ok(text, "*/*"), ...problems(400, 404) },
+          responses: { ...ok(text, "text/javascript"), ...problems(400, 404) },
+        }),
+      },
+      "/docs-assets/{file}": {
+        get: op({
+          summary: "Swagger UI's and ReDoc's scripts and styles, from their npm packages by way of the build",
+          operationId: "docsAsset",
+          tags: ["operations"],
+          parameters: [pathParam("file")],
+          responses: { ...ok(text, "*/*"), ...notModified, ...problems(400, 404, 406) },
+        }),
+      },
+      "/favicon.ico": {
+        get: op({
+          summary: "The page's icon",
+          operationId: "favicon",
+          tags: ["operations"],
+          responses: {
+            ...ok({ type: "string", format: "binary" }, "image/x-icon"),
+            ...notModified,
+            ...problems(406),
+          },
         }),
       },
       "/": {
@@ -210,6 +245,8 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
               description: "OK",
               content: { "text/html": { schema: text }, "application/json": { schema: ref("Index") } },
             },
+            ...notModified,
+            ...problems(406),
           },
         }),
       },
@@ -219,7 +256,7 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
           operationId: "pageAsset",
           tags: ["operations"],
           parameters: [pathParam("file")],
-          responses: { ...ok(text, "*/*"), ...notModified, ...problems(400, 404) },
+          responses: { ...ok(text, "*/*"), ...notModified, ...problems(400, 404, 406) },
         }),
       },
       "/sw.js": {
@@ -227,7 +264,7 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
           summary: "The page's service worker (offline use)",
           operationId: "serviceWorker",
           tags: ["operations"],
-          responses: { ...ok(text, "text/javascript"), ...notModified },
+          responses: { ...ok(text, "text/javascript"), ...notModified, ...problems(406) },
         }),
       },
       "/model/{file}": {
@@ -251,7 +288,7 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
               },
             },
             ...notModified,
-            ...problems(400, 404),
+            ...problems(400, 404, 406),
           },
         }),
       },

@@ -121,7 +121,7 @@ Deno.test({
       // Every schema in the document compiles in Ajv's strict mode, or this throws.
       checker = new ContractChecker(doc);
 
-      await t.step("operational routes: 200, 304, 400, 404", async () => {
+      await t.step("operational routes: 200, 304, 308, 400, 404, 406", async () => {
         for (
           const p of ["/health", "/ready", "/api/info", "/metrics", "/openapi.json", "/redoc", "/v2", "/v2/"]
         ) {
@@ -130,21 +130,35 @@ Deno.test({
         await call("/", {}, 200);
         const page = await call("/", { headers: { accept: "text/html" } }, 200);
         const docs = await call("/docs", {}, 200);
-        const docsAsset = /docs\/assets\/([^"']+)/.exec(new TextDecoder().decode(docs.body))![1];
-        await call(`/docs/assets/${docsAsset}`, {}, 200);
+        const docsHtml = new TextDecoder().decode(docs.body);
+        const init = /docs\/assets\/([^"']+)/.exec(docsHtml)![1];
+        await call(`/docs/assets/${init}`, {}, 200);
         await call("/docs/assets/nope.js", {}, 404);
         await call("/docs/assets/%E0%A4%A", {}, 400);
+        await call("/docs/", { redirect: "manual" }, 308);
+        // Static files and the model: 200, 304 for the ETag just sent, 400, 404, and 406 when
+        // Accept-Encoding refuses every stored form, identity included.
+        const refuseAll = { "accept-encoding": "identity;q=0, *;q=0" };
+        const html = { accept: "text/html" };
+        const pageTag = page.headers.get("etag")!;
+        await call("/", { headers: { ...html, "if-none-match": pageTag } }, 304);
+        await call("/", { headers: { ...html, ...refuseAll } }, 406);
         const asset = /assets\/([^"'?]+)/.exec(new TextDecoder().decode(page.body))![1];
-        const first = await call(`/assets/${asset}`, {}, 200);
-        await call(`/assets/${asset}`, { headers: { "if-none-match": first.headers.get("etag")! } }, 304);
-        await call("/assets/nope.js", {}, 404);
-        await call("/assets/%zz", {}, 400);
-        const sw = await call("/sw.js", {}, 200);
-        await call("/sw.js", { headers: { "if-none-match": sw.headers.get("etag")! } }, 304);
+        const docsFile = /docs-assets\/([^"'?]+)/.exec(docsHtml)![1];
+        for (const path of [`/assets/${asset}`, `/docs-assets/${docsFile}`, "/sw.js", "/favicon.ico"]) {
+          const first = await call(path, {}, 200);
+          await call(path, { headers: { "if-none-match": first.headers.get("etag")! } }, 304);
+          await call(path, { headers: refuseAll }, 406);
+        }
+        for (const dir of ["/assets", "/docs-assets"]) {
+          await call(`${dir}/nope.js`, {}, 404);
+          await call(`${dir}/%zz`, {}, 400);
+        }
         const meta = await call("/model/convnet.json", {}, 200);
         const onnx = JSON.parse(new TextDecoder().decode(meta.body)).file;
         await call(`/model/${onnx}`, {}, 200);
         await call("/model/convnet.json", { headers: { "if-none-match": meta.headers.get("etag")! } }, 304);
+        await call("/model/convnet.json", { headers: refuseAll }, 406);
         await call("/model/other.onnx", {}, 404);
         await call("/model/%zz", {}, 400);
       });
