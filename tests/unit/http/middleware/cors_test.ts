@@ -14,6 +14,7 @@ Deno.test("cors() names an allowed origin, with Vary, and no other", async () =>
   const ok = (await runMiddleware(mw, from("https://a.example"))).res;
   assert.equal(ok.headers.get("access-control-allow-origin"), "https://a.example");
   assert.equal(ok.headers.get("vary"), "Origin");
+  assert.match(ok.headers.get("access-control-expose-headers") ?? "", /inference-header-content-length/);
   const other = (await runMiddleware(mw, from("https://b.example"))).res;
   assert.equal(other.headers.get("access-control-allow-origin"), null);
 });
