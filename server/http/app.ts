@@ -12,7 +12,7 @@
 
 import type { Context } from "../cluster/context.ts";
 import { docsAsset } from "../routes/api_docs.ts";
-import { home, modelFile, redocPage, swaggerPage } from "../routes/assets.ts";
+import { docsSlash, home, modelFile, redocPage, swaggerPage } from "../routes/assets.ts";
 import { health, info, metrics, openapi, ready } from "../routes/meta.ts";
 import { predict, predictBatch } from "../routes/predict.ts";
 import * as v2 from "../routes/v2.ts";
@@ -50,6 +50,7 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     route("GET", "/metrics", metrics),
     route("GET", "/openapi.json", openapi),
     route("GET", "/docs", swaggerPage),
+    route("GET", "/docs/", docsSlash),
     route("GET", "/redoc", redocPage),
     route("GET", "/docs/assets/{name}", async (_req, _ctx, name) => {
       const res = await docsAsset(name);
@@ -60,11 +61,15 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     route("POST", "/api/v1/predict", predict, heavy),
     route("POST", "/api/v1/predict/batch", predictBatch, heavy),
     route("GET", "/v2", v2.serverMetadata),
+    route("GET", "/v2/", v2.serverMetadata),
     route("GET", "/v2/health/live", v2.live),
-    route("GET", "/v2/health/ready", (r, c) => v2.ready(r, c)),
-    route("GET", "/v2/models/{name}", v2.modelMetadata),
-    route("GET", "/v2/models/{name}/ready", (r, c, n) => v2.ready(r, c, n)),
-    route("POST", "/v2/models/{name}/infer", v2.infer, heavy),
+    route("GET", "/v2/health/ready", v2.serverReady),
+    route("GET", "/v2/models/{name}", (r, c, n) => v2.modelMetadata(r, c, n)),
+    route("GET", "/v2/models/{name}/ready", (r, c, n) => v2.modelReady(r, c, n)),
+    route("POST", "/v2/models/{name}/infer", (r, c, n) => v2.infer(r, c, n), heavy),
+    route("GET", "/v2/models/{name}/versions/{version}", v2.modelMetadata),
+    route("GET", "/v2/models/{name}/versions/{version}/ready", v2.modelReady),
+    route("POST", "/v2/models/{name}/versions/{version}/infer", v2.infer, heavy),
   ];
 
   const chain: Middleware[] = [
@@ -78,6 +83,7 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     drainGate({
       gate: ctx.gate,
       limits: { maxBytes: ctx.config.maxUploadBytes, timeoutMs: ctx.config.bodyTimeoutMs },
+      maxHeld: ctx.config.maxInflight,
     }),
     urlLimit({ max: 8192 }),
     router({

@@ -10,13 +10,17 @@ import { CorruptImageError, ImageTooLargeError, NoDigitError, UnsupportedImageEr
 import { HEADER, json, STATUS } from "./status.ts";
 import type { Logger } from "../log.ts";
 
-/** An error with the HTTP status and message to answer with. */
+/**
+ * An error with the HTTP status and message to answer with; `members` are extra body
+ * fields (RFC 9457 extension members), e.g. the protocol's `{"ready": false}`.
+ */
 export class HttpError extends Error {
   override name = "HttpError";
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly headers: Record<string, string> = {},
+    readonly members: Record<string, unknown> = {},
   ) {
     super(detail);
   }
@@ -33,6 +37,7 @@ const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
   405: "Method Not Allowed",
+  406: "Not Acceptable",
   408: "Request Timeout",
   413: "Content Too Large",
   414: "URI Too Long",
@@ -57,6 +62,7 @@ const DOMAIN: [new (...a: never[]) => Error, number][] = [
  * @param detail Human-readable reason.
  * @param requestId Echoed in the body.
  * @param headers Extra headers.
+ * @param members Extra body fields (extension members). @default {}
  * @returns The response.
  */
 export function problem(
@@ -64,9 +70,11 @@ export function problem(
   detail: string,
   requestId?: string,
   headers: Record<string, string> = {},
+  members: Record<string, unknown> = {},
 ): Response {
   return json(
     {
+      ...members,
       type: "about:blank",
       title: TITLES[status] ?? "Error",
       status,
@@ -125,8 +133,9 @@ export function errorResponse(
     detail = "Internal server error";
   }
   const headers = err instanceof HttpError ? err.headers : {};
+  const members = err instanceof HttpError ? err.members : {};
   if (format === "inference") {
-    return json({ error: detail, detail, status, request_id: requestId }, status, headers);
+    return json({ ...members, error: detail, detail, status, request_id: requestId }, status, headers);
   }
-  return problem(status, detail, requestId, headers);
+  return problem(status, detail, requestId, headers, members);
 }

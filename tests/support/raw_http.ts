@@ -121,9 +121,15 @@ export function parseResponse(b: Uint8Array): RawResponse {
   return { status, headers, body };
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
+/**
+ * The bytes of `chunks` in order, in one array (the chunk itself when there is one).
+ *
+ * @param chunks Byte chunks.
+ * @returns Their concatenation.
+ */
+export function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(total);
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let o = 0;
   for (const c of chunks) {
     all.set(c, o);
@@ -150,7 +156,6 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
     } catch { /* already closed */ }
   }, timeoutMs);
   const chunks: Uint8Array[] = [];
-  let total = 0;
   let error: string | undefined;
   try {
     const bytes = serialise(req, `127.0.0.1:${port}`);
@@ -164,9 +169,8 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
       const n = await conn.read(buf);
       if (n === null) break;
       chunks.push(buf.slice(0, n));
-      total += n;
       // Stop as soon as one whole response is in: a server may keep the socket open.
-      if (!parseResponse(concat(chunks, total)).error) break;
+      if (!parseResponse(concat(chunks)).error) break;
     }
     await writing;
   } catch (e) {
@@ -178,7 +182,7 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
     } catch { /* already closed */ }
   }
   if (timedOut) error = "timeout";
-  const res = parseResponse(concat(chunks, total));
+  const res = parseResponse(concat(chunks));
   if (error && (res.status === 0 || res.error)) res.error = error;
   return res;
 }
@@ -232,7 +236,6 @@ export async function rawConnection(port: number): Promise<RawConnection> {
         close();
       }, timeoutMs);
       const chunks: Uint8Array[] = [];
-      let total = 0;
       let error: string | undefined;
       let res: RawResponse | undefined;
       try {
@@ -244,8 +247,7 @@ export async function rawConnection(port: number): Promise<RawConnection> {
           const n = await conn.read(buf);
           if (n === null) break;
           chunks.push(buf.slice(0, n));
-          total += n;
-          res = parseResponse(concat(chunks, total));
+          res = parseResponse(concat(chunks));
           if (!res.error) break;
         }
         await writing;
@@ -255,7 +257,7 @@ export async function rawConnection(port: number): Promise<RawConnection> {
         clearTimeout(timer);
       }
       if (timedOut) error = "timeout";
-      res = parseResponse(concat(chunks, total));
+      res = parseResponse(concat(chunks));
       if (res.error) {
         if (error) res.error = error;
         close();

@@ -44,6 +44,8 @@ export function cors(options: CorsOptions = {}): Middleware {
     const origin = req.headers.get(HEADER.Origin);
     if (origin && (any || origins.includes(origin))) {
       res.headers.set("access-control-allow-origin", any ? "*" : origin);
+      // Readable by the page: the request id, and where a binary v2 answer's JSON header ends.
+      res.headers.set("access-control-expose-headers", "x-request-id, inference-header-content-length");
       res.headers.append(HEADER.Vary, "Origin");
     }
     return res;

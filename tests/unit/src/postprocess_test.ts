@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { softmax, topK, toPredictions } from "../../../src/mod.ts";
+import { softmax, topK, toPredictions } from "../../../src/postprocess.ts";
 
 Deno.test("softmax() sums to 1 per row and survives huge logits", () => {
   const p = softmax([1000, 1000, -1000, 0, 0, 0], 3);

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { compose } from "../../../../server/http/compose.ts";
+import { freshState } from "../../../support/middleware_harness.ts";
 import { connectionClose } from "../../../../server/http/middleware/connection_close.ts";
-
-const state = () => ({ requestId: "", route: "", start: 0, heavy: false });
 
 Deno.test("connectionClose() adds Connection: close only while its condition holds", async () => {
   let draining = false;
   const run = compose([connectionClose({ when: () => draining })], () => Promise.resolve(new Response("ok")));
-  const before = await run(new Request("http://x/"), state());
+  const before = await run(new Request("http://x/"), freshState());
   assert.equal(before.headers.get("connection"), null);
   draining = true;
-  const during = await run(new Request("http://x/"), state());
+  const during = await run(new Request("http://x/"), freshState());
   assert.equal(during.headers.get("connection"), "close");
   assert.equal(await during.text(), "ok");
 });
@@ -19,7 +18,7 @@ Deno.test("connectionClose() decides when the response leaves, so a request that
   let draining = false;
   const { promise: answered, resolve: answer } = Promise.withResolvers<Response>();
   const run = compose([connectionClose({ when: () => draining })], () => answered);
-  const pending = run(new Request("http://x/"), state());
+  const pending = run(new Request("http://x/"), freshState());
   draining = true;
   answer(new Response("late", { status: 503 }));
   const res = await pending;

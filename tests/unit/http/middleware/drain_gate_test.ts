@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createDrainGate } from "../../../../server/cluster/drain.ts";
 import { compose } from "../../../../server/http/compose.ts";
+import { freshState } from "../../../support/middleware_harness.ts";
 import { HttpError } from "../../../../server/http/errors.ts";
 import { drainGate } from "../../../../server/http/middleware/drain_gate.ts";
 
-const state = () => ({ requestId: "", route: "", start: 0, heavy: false });
 const limits = { maxBytes: 1024, timeoutMs: 5000 };
 const post = (body: BodyInit) => new Request("http://x/up", { method: "POST", body });
 
@@ -22,8 +22,8 @@ function chain() {
 Deno.test("drainGate() passes requests through an open gate unchanged and counts each arrival", async () => {
   const { gate, seen, run } = chain();
   const req = post("hello");
-  assert.equal(await (await run(req, state())).text(), "POST 5");
-  assert.equal(await (await run(new Request("http://x/"), state())).text(), "GET none");
+  assert.equal(await (await run(req, freshState())).text(), "POST 5");
+  assert.equal(await (await run(new Request("http://x/"), freshState())).text(), "GET none");
   assert.equal(seen[0], req, "the same request object");
   assert.equal(gate.arrivals, 2);
 });
@@ -32,7 +32,7 @@ Deno.test("drainGate() counts a request with a body as unsettled until it is ans
   const gate = createDrainGate();
   const { promise: answered, resolve: answer } = Promise.withResolvers<Response>();
   const run = compose([drainGate({ gate, limits })], () => answered);
-  const pending = run(post("x"), state());
+  const pending = run(post("x"), freshState());
   await Promise.resolve();
   assert.equal(gate.unsettled, 1);
   let settled = false;
@@ -49,7 +49,7 @@ Deno.test("drainGate() holds requests at a closed gate with their bodies read, a
   const { gate, seen, run } = chain();
   gate.close();
   const original = post("a body read early");
-  const pending = [run(original, state()), run(new Request("http://x/ready"), state())];
+  const pending = [run(original, freshState()), run(new Request("http://x/ready"), freshState())];
   // Both arrive and wait; the body is already in memory.
   while (gate.waiting < 2) await new Promise((r) => setTimeout(r, 0));
   assert.equal(seen.length, 0, "nothing past the gate yet");
@@ -69,7 +69,7 @@ Deno.test("drainGate() answers a held body over the limit with the body reader's
   const { gate, run } = chain();
   gate.close();
   await assert.rejects(
-    run(post(new Uint8Array(2048)), state()),
+    run(post(new Uint8Array(2048)), freshState()),
     (e) => e instanceof HttpError && e.status === 413,
   );
   assert.equal(gate.waiting, 0);
@@ -80,9 +80,9 @@ Deno.test("drainGate() answers 503 with Retry-After past maxHeld held requests",
   const gate = createDrainGate();
   const run = compose([drainGate({ gate, limits, maxHeld: 2 })], () => Promise.resolve(new Response("ok")));
   gate.close();
-  const held = [run(new Request("http://x/"), state()), run(new Request("http://x/"), state())];
+  const held = [run(new Request("http://x/"), freshState()), run(new Request("http://x/"), freshState())];
   await assert.rejects(
-    run(new Request("http://x/"), state()),
+    run(new Request("http://x/"), freshState()),
     (e) => e instanceof HttpError && e.status === 503 && e.headers["retry-after"] === "1",
   );
   gate.open();
