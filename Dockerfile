@@ -53,4 +53,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch(`http://127.0.0.1:${Deno.env.get('PORT') ?? 8000}/health`); await r.body?.cancel(); Deno.exit(r.ok ? 0 : 1)"]
 # The base image's entrypoint is tini, so SIGTERM reaches Deno and the server drains.
 STOPSIGNAL SIGTERM
-CMD ["deno", "run", "--v8-flags=--max-semi-space-size=4", "--unstable-net", "--allow-net=0.0.0.0,127.0.0.1,[::]", "--allow-read=models,web/dist,node_modules,server,src", "--allow-env=PORT,HOST,MODEL_DIR,WEB_DIR,BACKEND,MAX_UPLOAD_BYTES,MAX_PIXELS,MAX_BATCH_FILES,CORS_ORIGINS,LOG_LEVEL,WORKERS,MAX_INFLIGHT,BODY_TIMEOUT_MS,DRAIN_TIMEOUT_MS,DECODE_TIMEOUT_MS,WATCH_MODELS,MICRO_BATCH", "server/main.ts"]
+CMD ["deno", "run", "--v8-flags=--max-semi-space-size=4", "--unstable-net", "--allow-net=0.0.0.0,127.0.0.1,[::]", "--allow-read=models,web/dist,node_modules,server,src", "--allow-env=PORT,HOST,MODEL_DIR,WEB_DIR,BACKEND,MAX_UPLOAD_BYTES,MAX_PIXELS,MAX_BATCH_FILES,CORS_ORIGINS,LOG_LEVEL,WORKERS,MAX_INFLIGHT,BODY_TIMEOUT_MS,DRAIN_DELAY_MS,DRAIN_TIMEOUT_MS,DECODE_TIMEOUT_MS,WATCH_MODELS,MICRO_BATCH", "server/main.ts"]

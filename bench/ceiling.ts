@@ -8,12 +8,7 @@
  * `deno task load` runs it in a child process before its wrk rounds.
  */
 // deno-lint-ignore-file no-console
-import { createApp } from "../server/http/app.ts";
-import { loadConfig } from "../server/config.ts";
-import { createContext } from "../server/cluster/context.ts";
-import { createLogger } from "../server/log.ts";
-import { createMetrics } from "../server/metrics.ts";
-import { ModelStore } from "../server/model/store.ts";
+import { createTestApp } from "../tests/support/app_harness.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -57,16 +52,12 @@ export async function handlerMedianMs(
 }
 
 if (import.meta.main) {
-  const config = loadConfig({ MODEL_DIR: `${ROOT}models`, WATCH_MODELS: "false", LOG_LEVEL: "error" });
-  const log = createLogger("error");
-  const store = new ModelStore({ dir: config.modelDir, backends: ["wasm"], log });
-  await store.load();
-  const handler = createApp(createContext({ config, store, metrics: createMetrics(), log }));
+  const { app: handler, close } = await createTestApp();
   const images = Deno.args.length ? Deno.args : [`${ROOT}tests/testdata/images/7_bench.png`];
   const cores = navigator.hardwareConcurrency;
   for (const path of images) {
     const ms = await handlerMedianMs(handler, await Deno.readFile(path));
     console.log(JSON.stringify({ image: path, handler_ms: ms, cores, ceiling_rps: (cores * 1000) / ms }));
   }
-  await store.close();
+  await close();
 }

@@ -14,7 +14,9 @@
  * @module
  */
 
-import { loadModel, normalize, outputColumns, parseMetadata } from "../src/mod.ts";
+import { loadModel } from "../src/backend.ts";
+import { outputColumns, parseMetadata } from "../src/metadata.ts";
+import { normalize } from "../src/preprocess.ts";
 import { loadMnist } from "../tests/support/mnist_idx.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

@@ -44,7 +44,14 @@ export interface Config {
   bodyTimeoutMs: number;
   /** `DECODE_TIMEOUT_MS`: longest decode of one image before it is abandoned (400). @default 2000 */
   decodeTimeoutMs: number;
-  /** `DRAIN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10 000 */
+  /**
+   * `DRAIN_DELAY_MS`: on SIGTERM/SIGINT, how long to go on serving (readiness 503, every
+   * response `Connection: close`) before the listener closes, so that a load balancer can
+   * drop this instance first. @default 0 (nothing to wait for without a load balancer;
+   * deploy/k8s sets 5000 for the endpoints to drop the pod)
+   */
+  drainDelayMs: number;
+  /** `DRAIN_TIMEOUT_MS`: after DRAIN_DELAY_MS, longest wait for in-flight requests. @default 10 000 */
   drainTimeoutMs: number;
   /** `MICRO_BATCH`: run requests that queue while the model is busy as one batch. @default false */
   microBatch: boolean;
@@ -68,6 +75,7 @@ export const ENV_NAMES = Object.freeze(
     "WORKERS",
     "MAX_INFLIGHT",
     "BODY_TIMEOUT_MS",
+    "DRAIN_DELAY_MS",
     "DRAIN_TIMEOUT_MS",
     "DECODE_TIMEOUT_MS",
     "WATCH_MODELS",
@@ -143,6 +151,7 @@ export function loadConfig(
     maxInflight: int(env, "MAX_INFLIGHT", 256, 1, 1 << 20),
     bodyTimeoutMs: int(env, "BODY_TIMEOUT_MS", 10_000, 100, 600_000),
     decodeTimeoutMs: int(env, "DECODE_TIMEOUT_MS", 2000, 50, 600_000),
+    drainDelayMs: int(env, "DRAIN_DELAY_MS", 0, 0, 600_000),
     drainTimeoutMs: int(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     microBatch: /^(1|true|yes|on)$/i.test(env.MICRO_BATCH?.trim() ?? ""),
     watchModels: watch ? !/^(0|false|no|off)$/i.test(watch) : Boolean(modelDir) || !embedded,

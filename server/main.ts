@@ -14,6 +14,7 @@ import { createLogger } from "./log.ts";
 import type { MainMessage, WorkerMessage } from "./cluster/messages.ts";
 import { METADATA_FILE, type ModelFiles } from "./model/store.ts";
 import { compileOrtWasm } from "./cluster/ort_wasm.ts";
+import { DRAIN } from "./cluster/drain.ts";
 
 /**
  * In a `deno compile` binary the default model and page are embedded beside this file
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
   const decoders = createDecodeWorkerHost((to, m, transfer) => send(workers[to], m, transfer));
   const gathering = new Map<string, { snapshots: unknown[]; requester: number }>();
   let listening = 0;
+  let onDrainMessage: (worker: number, m: WorkerMessage) => void = () => undefined;
   let drained = 0;
   const { promise: done, resolve: finish } = Promise.withResolvers<number>();
 
@@ -84,6 +86,8 @@ async function main(): Promise<number> {
         finish(1);
       } else if (m.type === "drained") {
         if (++drained === workers.length) finish(0);
+      } else if (m.type === "quiet" || m.type === "busy" || m.type === "closed") {
+        onDrainMessage(i, m);
       } else if (m.type === "gather") {
         gathering.set(`${i}:${m.id}`, { snapshots: [], requester: i });
         workers.forEach((o) => send(o, { type: "snapshot-request", id: m.id, requester: i }));
@@ -109,16 +113,55 @@ async function main(): Promise<number> {
     send(workers[i], { type: "start", config, workerId: i, ortModule, model });
   start(0);
 
+  // The drain (cluster/drain.ts says why in this order): readiness 503 and `Connection:
+  // close` for DRAIN_DELAY_MS, then requests wait at each worker's gate until no worker has
+  // seen one for a while, then every listener closes at the same moment (a connection queued
+  // on a closed SO_REUSEPORT socket is reset, and none must be sent to one that stays open
+  // meanwhile), then the gates open and the workers answer what they hold and what runs.
   let stopping = false;
+  const quiet = new Set<number>();
+  let closing = false;
+  let closed = 0;
+  let held = 0;
+  let heldFrom = 0;
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
+  const closeListeners = (why: "quiet" | "hold limit") => {
+    if (closing) return;
+    closing = true;
+    clearTimeout(holdTimer);
+    log.info("closing listeners", { after: why, held_ms: Math.round(performance.now() - heldFrom) });
+    workers.forEach((w) => send(w, { type: "close" }));
+  };
+  const hold = () => {
+    heldFrom = performance.now();
+    workers.forEach((w) => send(w, { type: "hold" }));
+    holdTimer = setTimeout(
+      () => closeListeners("hold limit"),
+      Math.min(DRAIN.holdMaxMs, config.drainTimeoutMs / 2),
+    );
+  };
+  onDrainMessage = (i, m) => {
+    if (m.type === "quiet") quiet.add(i);
+    else if (m.type === "busy") quiet.delete(i);
+    else if (m.type === "closed") {
+      held += m.held;
+      if (++closed === workers.length) {
+        log.info("listeners closed", { held_requests: held });
+        workers.forEach((w) => send(w, { type: "release" }));
+      }
+    }
+    if (quiet.size === workers.length) closeListeners("quiet");
+  };
   const stop = (signal: Deno.Signal) => {
     if (stopping) return;
     stopping = true;
-    log.info("draining", { signal, timeout_ms: config.drainTimeoutMs });
+    log.info("draining", { signal, delay_ms: config.drainDelayMs, timeout_ms: config.drainTimeoutMs });
     workers.forEach((w) => send(w, { type: "drain" }));
+    setTimeout(hold, config.drainDelayMs);
     setTimeout(() => {
       log.warn("drain timed out", { drained, workers: workers.length });
       finish(0);
-    }, config.drainTimeoutMs + 1000);
+    }, config.drainDelayMs + config.drainTimeoutMs + 1000);
   };
   for (const s of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(s, () => stop(s));
 

@@ -1,6 +1,6 @@
 /**
  * The one place that knows onnxruntime-web: which build runs which backend, how each
- * backend is probed, and how runs on one session are queued.
+ * backend is probed, and how session creation and the runs on one session are queued.
  *
  * Runs in Deno and the browser. Each backend has its own build of onnxruntime-web,
  * loaded only when that backend is tried, so a page that runs on WASM never fetches
@@ -14,7 +14,10 @@
  *
  * A backend is chosen only when its session is created and a smoke inference returns
  * finite outputs of the right shape; otherwise the next one in the order is tried and
- * the reason is recorded.
+ * the reason is recorded. Loads run one after another on one promise chain, as
+ * transformers.js chains its inits: ORT refuses to initialise one build twice at once,
+ * which a page switching backends quickly, or a server reloading its model, would
+ * otherwise ask for.
  * @module
  */
 
@@ -46,6 +49,9 @@ export interface BackendAttempt {
   ms: number;
 }
 
+/** Where one ORT build finds its WASM binary: a URL prefix, or `{ wasm, mjs }` file URLs. */
+export type WasmPaths = Ort.Env.WasmPrefixOrFilePaths;
+
 /** Options of {@linkcode loadModel}. */
 export interface LoadOptions {
   /** Use only this backend. Overrides `order`. */
@@ -57,8 +63,12 @@ export interface LoadOptions {
   outputName?: string;
   /** Values per output item. @default 10 */
   outputSize?: number;
-  /** Where the WASM binaries live (browsers serving fingerprinted files). */
-  wasmPaths?: Ort.Env.WasmPrefixOrFilePaths;
+  /**
+   * Where the WASM binaries live (browsers serving fingerprinted files): one value for
+   * every build, or a function of the backend about to be tried, since the WebGPU and
+   * WASM builds each have their own binary (undefined: the build's default).
+   */
+  wasmPaths?: WasmPaths | ((backend: BackendName) => WasmPaths | undefined);
   /** The `wasm` backend build's binary, when the caller already holds it (not used by the other builds). */
   wasmBinary?: Uint8Array;
   /** WASM threads; kept as the runtime decides when absent (1 without cross-origin isolation). */
@@ -116,9 +126,8 @@ async function unavailable(name: BackendName): Promise<string | undefined> {
 
 /** Set runtime flags once per build, keeping any value the caller already set. */
 function configure(ort: OrtModule, name: BackendName, opts: LoadOptions): void {
-  if (opts.wasmPaths !== undefined && ort.env.wasm.wasmPaths === undefined) {
-    ort.env.wasm.wasmPaths = opts.wasmPaths;
-  }
+  const paths = typeof opts.wasmPaths === "function" ? opts.wasmPaths(name) : opts.wasmPaths;
+  if (paths !== undefined && ort.env.wasm.wasmPaths === undefined) ort.env.wasm.wasmPaths = paths;
   if (name === "wasm" && opts.wasmBinary && ort.env.wasm.wasmBinary === undefined) {
     ort.env.wasm.wasmBinary = opts.wasmBinary;
   }
@@ -188,8 +197,14 @@ function wrap(
   };
 }
 
+/** The load in progress, if any: each load starts when the previous one has settled. */
+let loadChain: Promise<unknown> = Promise.resolve();
+
 /**
  * Load an ONNX model on the first backend that works, in order.
+ *
+ * Loads are queued: a second call waits until the first has chosen its backend or
+ * failed, and a failed load does not hold up the next.
  *
  * @param model The ONNX file's bytes.
  * @param options Backend choice and runtime flags.
@@ -202,13 +217,24 @@ function wrap(
  * console.log(m.backend, m.attempts);
  * ```
  */
-export async function loadModel(model: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
+export function loadModel(model: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
   const order = options.backend ? [options.backend] : options.order ?? BACKENDS;
   for (const name of order) {
     if (!BACKENDS.includes(name)) {
-      throw new RangeError(`Unknown backend "${name}": use one of ${BACKENDS.join(", ")}`);
+      return Promise.reject(new RangeError(`Unknown backend "${name}": use one of ${BACKENDS.join(", ")}`));
     }
   }
+  const loaded = loadChain.then(() => firstWorking(model, order, options));
+  loadChain = loaded.catch(() => undefined);
+  return loaded;
+}
+
+/** Try each backend of `order` in turn; see {@linkcode loadModel}. */
+async function firstWorking(
+  model: Uint8Array,
+  order: readonly BackendName[],
+  options: LoadOptions,
+): Promise<LoadedModel> {
   const io = {
     inputName: options.inputName ?? "input",
     outputName: options.outputName ?? "logits",

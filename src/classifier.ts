@@ -9,7 +9,7 @@
 import { type BackendAttempt, type BackendName, loadModel, type LoadOptions } from "./backend.ts";
 import { InvalidModelError } from "./errors.ts";
 import { type ModelMetadata, outputColumns, sha256Hex } from "./metadata.ts";
-import { type NotDigitRule, type Prediction, toPredictions } from "./postprocess.ts";
+import { notDigitRule, type Prediction, toPredictions } from "./postprocess.ts";
 import { normalize, type Pixels, preprocess, type PreprocessOptions } from "./preprocess.ts";
 
 const PIXELS = 28 * 28;
@@ -81,10 +81,7 @@ export async function createClassifier(
     outputSize: outputColumns(metadata),
   });
   const { mean, std } = metadata.normalization;
-  const notDigit: NotDigitRule | undefined = metadata.not_digit && {
-    outputIndex: metadata.not_digit.output_index,
-    threshold: metadata.not_digit.threshold,
-  };
+  const notDigit = notDigitRule(metadata);
 
   const columns = outputColumns(metadata);
   const outputs = (tensor: Float32Array, batch: number) => loaded.run(tensor, batch);

@@ -1,6 +1,6 @@
 /**
  * Runtime facts, detected once by feature and never by user agent: are we in Deno
- * or a browser, is WebGPU or WebGL there, may WASM use threads.
+ * or a browser, is WebGPU or WebGL there, how many cores.
  *
  * Runs in Deno and the browser. Nothing here reads a global at import time; the
  * first call of {@linkcode detectEnv} does, and its answer is frozen and reused.
@@ -15,8 +15,6 @@ export interface RuntimeEnv {
   readonly webgpu: boolean;
   /** A WebGL2 context can be made (browsers only: Deno has no WebGL); checked on first read. */
   readonly webgl: boolean;
-  /** SharedArrayBuffer is usable, so WASM may run threads. */
-  readonly crossOriginIsolated: boolean;
   /** Logical cores reported by the runtime, at least 1. */
   readonly cores: number;
 }
@@ -67,7 +65,6 @@ export function detectEnv(): RuntimeEnv {
     get webgl() {
       return webgl ??= runtime === "browser" && canWebGL();
     },
-    crossOriginIsolated: gl.crossOriginIsolated === true,
     cores: Math.max(1, Number(gl.navigator?.hardwareConcurrency) || 1),
   });
   return cached;

@@ -1,8 +1,9 @@
 /**
- * The inference module: the one entry `server/` and `web/` import.
+ * The inference module: the one entry `server/` and `web/` import, and all that they
+ * use. Tests and benches that need a stage on its own import its file directly.
  *
- * Runs unchanged in Deno and the browser. Data flows one way:
- * `Pixels` → {@linkcode preprocess} → {@linkcode normalize} → a backend's `run` →
+ * Runs unchanged in Deno and the browser. Data flows one way: `Pixels` →
+ * {@linkcode preprocess} → {@linkcode normalize} → a backend's `run` (`backend.ts`) →
  * {@linkcode toPredictions}; {@linkcode createClassifier} composes them.
  *
  * @example
@@ -14,22 +15,9 @@
  * @module
  */
 
-export {
-  type BackendAttempt,
-  type BackendName,
-  BACKENDS,
-  type LoadedModel,
-  loadModel,
-  type LoadOptions,
-  type OrtModule,
-} from "./backend.ts";
-export {
-  type Classifier,
-  type ClassifierOptions,
-  createClassifier,
-  type PixelsPrediction,
-} from "./classifier.ts";
-export { detectEnv, type RuntimeEnv } from "./env.ts";
+export { type BackendAttempt, type BackendName, BACKENDS, type WasmPaths } from "./backend.ts";
+export { type Classifier, createClassifier, type PixelsPrediction } from "./classifier.ts";
+export { detectEnv } from "./env.ts";
 export {
   CorruptImageError,
   ImageTooLargeError,
@@ -38,26 +26,6 @@ export {
   NoDigitError,
   UnsupportedImageError,
 } from "./errors.ts";
-export {
-  type ModelMetadata,
-  type NotDigitMetadata,
-  outputColumns,
-  parseMetadata,
-  sha256Hex,
-} from "./metadata.ts";
-export { type NotDigitRule, type Prediction, softmax, topK, toPredictions } from "./postprocess.ts";
-export {
-  BOX,
-  centreOfMass,
-  greyBytes,
-  inkBounds,
-  normalize,
-  type Pixels,
-  preprocess,
-  type PreprocessOptions,
-  resize,
-  SIDE,
-  toGrey,
-  toInk,
-} from "./preprocess.ts";
-export { BLOB_RATIO, distanceToPaper, MAX_STROKE_RATIO, strokeWidth, thinToRatio } from "./stroke_width.ts";
+export { type ModelMetadata, outputColumns, parseMetadata } from "./metadata.ts";
+export { type NotDigitRule, notDigitRule, type Prediction, softmax, toPredictions } from "./postprocess.ts";
+export { normalize, type Pixels, preprocess, SIDE } from "./preprocess.ts";

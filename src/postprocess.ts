@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { ModelMetadata } from "./metadata.ts";
+
 /** One classified image. */
 export interface Prediction {
   /** Index of the most probable class. */
@@ -32,6 +34,22 @@ export interface NotDigitRule {
   outputIndex: number;
   /** Smallest p(digit) answered as a digit. */
   threshold: number;
+}
+
+/**
+ * The "not a digit" rule a model's metadata declares.
+ *
+ * @param metadata Checked metadata (`parseMetadata`).
+ * @returns The rule for {@linkcode toPredictions}, or undefined for a model without that output.
+ * @example
+ * ```ts
+ * const rule = notDigitRule(classifier.metadata);
+ * const predictions = toPredictions(await classifier.outputs(tensor, n), 10, rule);
+ * ```
+ */
+export function notDigitRule(metadata: Pick<ModelMetadata, "not_digit">): NotDigitRule | undefined {
+  const nd = metadata.not_digit;
+  return nd && { outputIndex: nd.output_index, threshold: nd.threshold };
 }
 
 /**

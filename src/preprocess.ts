@@ -6,7 +6,8 @@
  * polarity (dark ink on light paper is inverted to light on dark) → crop to the ink
  * → longer side scaled to 20 px, aspect kept (strokes thicker than MNIST's thickest
  * for their box are thinned first: `stroke_width.ts`) → pasted into 28×28 with the
- * centre of mass in the middle. {@linkcode normalize} then applies the model's mean and std.
+ * centre of mass in the middle. {@linkcode normalize} then applies the model's mean
+ * and std.
  * @module
  */
 
@@ -95,28 +96,6 @@ function inkScale(paper: number): ((g: number) => number) | undefined {
   };
 }
 
-/** Median grey level (0–1) of the border of a 0–1 grey image. */
-function paperOf(grey: Float32Array, w: number, h: number): number {
-  const border = new Float64Array(2 * w + 2 * Math.max(0, h - 2));
-  let n = 0;
-  for (let x = 0; x < w; x++) border[n++] = grey[x], border[n++] = grey[(h - 1) * w + x];
-  for (let y = 1; y < h - 1; y++) border[n++] = grey[y * w], border[n++] = grey[y * w + w - 1];
-  return border.sort()[n >> 1];
-}
-
-/**
- * Grey level of every pixel, 0 black … 1 white; alpha is composited on white.
- *
- * @param p The image.
- * @returns `width * height` values in 0–1.
- * @throws {RangeError} When the dimensions or the buffer length are wrong.
- */
-export function toGrey(p: Pixels): Float32Array {
-  checkPixels(p);
-  const grey = greyReader(p);
-  return Float32Array.from({ length: p.width * p.height }, (_, i) => grey(i));
-}
-
 /**
  * Grey level of every pixel as a byte, 0 black … 255 white: grey images as they are,
  * others composited on white and rounded. {@linkcode preprocess} works on these bytes
@@ -136,22 +115,10 @@ export function greyBytes(p: Pixels): Uint8Array | Uint8ClampedArray {
 }
 
 /**
- * Ink map of a grey image: 0 is paper, 1 full ink, whatever the polarity. The paper's
- * level is the median of the border pixels, so an off-white or grey paper is no ink.
- *
- * @param grey Grey levels from {@linkcode toGrey}.
- * @param width Image width.
- * @param height Image height.
- * @returns Ink in 0–1, same layout.
+ * Ink (0–1) of each grey byte of an image whose paper is the byte `paper`; undefined when
+ * that paper leaves no contrast for ink. `tests/support/reference_preprocess.ts` computes
+ * the same values on floats.
  */
-export function toInk(grey: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(grey.length);
-  const ink = inkScale(paperOf(grey, width, height));
-  if (ink) { for (let i = 0; i < grey.length; i++) out[i] = ink(grey[i]); }
-  return out;
-}
-
-/** Ink (0–1) of each grey byte of an image with this paper byte: the same values as {@linkcode toInk}. */
 function inkTable(paper: number): Float32Array | undefined {
   const k = 1 / 255;
   const ink = inkScale(paper * k);
@@ -159,27 +126,6 @@ function inkTable(paper: number): Float32Array | undefined {
   const table = new Float32Array(256);
   for (let v = 0; v < 256; v++) table[v] = ink(v * k);
   return table;
-}
-
-/** Bounding box of ink above a threshold, or undefined when there is none. */
-export function inkBounds(
-  ink: Float32Array,
-  width: number,
-  height: number,
-  threshold = 0.2,
-): { x0: number; y0: number; x1: number; y1: number } | undefined {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (ink[y * width + x] > threshold) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? undefined : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
 /**
@@ -328,8 +274,8 @@ function toBox(
 /**
  * A stroke wider than {@linkcode MAX_STROKE_RATIO} of its box can be, measured in the
  * 20-px box, which overestimates thick strokes a little: above this, {@linkcode thinned}
- * measures again at {@linkcode THIN_BOX} px. 0.8 of the ratio (0.16 in the 20-px box) missed none of 600 thick and
- * thin drawings and lets 55 % of them skip the second resampling.
+ * measures again at {@linkcode THIN_BOX} px. 0.8 of the ratio (0.16 in the 20-px box) missed
+ * none of 600 thick and thin drawings and lets 55 % of them skip the second resampling.
  */
 const THIN_TRIGGER = 0.8;
 

@@ -15,8 +15,8 @@
  */
 
 // deno-lint-ignore-file no-console
-import { greyBytes, resize, strokeWidth } from "../src/mod.ts";
-import { THIN_BOX } from "../src/stroke_width.ts";
+import { greyBytes, resize } from "../src/preprocess.ts";
+import { strokeWidth, THIN_BOX } from "../src/stroke_width.ts";
 import type { Pixels } from "../src/mod.ts";
 import { drawDigit, mulberry32 } from "../tests/model_validation/drawn_digits.ts";
 import { drawKind, loadLetters } from "../tests/model_validation/not_digits.ts";

@@ -10,7 +10,13 @@
  *   content hash in their names;
  * - `sw.js` (not fingerprinted: browsers look for a service worker under a fixed name);
  * - `model/`: `convnet.json` and the ONNX file it names, from `MODEL_DIR` (default
- *   `models`), so the site classifies without the API server.
+ *   `models`), so the site classifies without the API server;
+ * - `docs-assets/`: Swagger UI's and ReDoc's files for the server's `/docs` and `/redoc`
+ *   (`docs_assets.ts`);
+ * - `favicon.ico` (`favicon.ts`), and `api/info`, a placeholder that a plain static host
+ *   serves to the page's API probe instead of a 404 (the API server answers that path itself);
+ * - beside every file worth compressing, `<file>.br` and `<file>.gz` (`precompress.ts`),
+ *   which the server sends to browsers that accept them; nothing is compressed per request.
  *
  * @example
  * ```sh
@@ -21,11 +27,32 @@
  */
 
 import * as esbuild from "esbuild";
+import { parseMetadata } from "../src/mod.ts";
+import { copyDocsAssets } from "./docs_assets.ts";
+import { faviconIco } from "./favicon.ts";
+import { type Compressed, precompress } from "./precompress.ts";
 
 const WEB = new URL("./", import.meta.url);
 const ROOT = new URL("../", WEB);
 const DIST = new URL("dist/", WEB);
-const ORT_DIST = new URL("node_modules/onnxruntime-web/dist/", ROOT);
+const NODE_MODULES = new URL("node_modules/", ROOT);
+const ORT_DIST = new URL("onnxruntime-web/dist/", NODE_MODULES);
+/**
+ * Compressed outputs kept between builds, by content hash (see precompress.ts): in the
+ * user's cache, so a fresh clone or a Dockerfile replay on the same machine does not pay
+ * Brotli 11 again (about a minute on 2 cores); in node_modules where there is no HOME.
+ */
+const HOME = Deno.env.get("HOME");
+const COMPRESS_CACHE = HOME
+  ? new URL(`file://${HOME}/.cache/mnist-web/`)
+  : new URL(".cache/mnist-web/", NODE_MODULES);
+
+/**
+ * What a plain static host answers to the page's `api/info` probe (web/server_api.ts):
+ * not JSON, so the page knows there is no API, and not a 404, which browsers log as an
+ * error. On the API server the route `/api/info` answers before any file.
+ */
+const API_PLACEHOLDER = "No API server here: this is the static build of the page (web/build.ts).\n";
 
 /**
  * The WASM binary each onnxruntime-web build loads; the WebGL build needs none. The
@@ -36,10 +63,15 @@ const ORT_WASM = Object.freeze({
   wasm: "ort-wasm-simd-threaded.wasm",
 });
 
+/** Hex sha256 of some bytes. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** First 10 hex digits of the sha256 of some bytes: enough to tell versions apart. */
 async function shortHash(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest).subarray(0, 5), (b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(bytes)).slice(0, 10);
 }
 
 /** `a/b.wasm` + hash → `a/b-<hash>.wasm`. */
@@ -78,10 +110,14 @@ async function copyModel(modelDir: string): Promise<string[]> {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     throw new Error(`No model metadata at ${jsonPath}: train the model or set MODEL_DIR`);
   }
-  const file = String(JSON.parse(text).file ?? "");
-  if (!/^[\w.-]+\.onnx$/.test(file)) throw new Error(`${jsonPath} names no plain .onnx file ("${file}")`);
+  const { file, sha256 } = parseMetadata(JSON.parse(text));
+  const onnx = await Deno.readFile(`${dir}${file}`);
+  // The page refuses a model whose bytes do not match: fail here, not in the browser.
+  if (await sha256Hex(onnx) !== sha256) {
+    throw new Error(`${dir}${file} does not match the sha256 in ${jsonPath}`);
+  }
   await write("model/convnet.json", text);
-  await write(`model/${file}`, await Deno.readFile(`${dir}${file}`));
+  await write(`model/${file}`, onnx);
   return ["model/convnet.json", `model/${file}`];
 }
 
@@ -157,8 +193,7 @@ async function build(): Promise<string[]> {
   await write("index.html", html);
 
   // The shell the service worker stores at install. The model and the chosen backend's
-  // runtime are added by the page once it has loaded them (see web/offline.ts), so they
-  // come from the HTTP cache instead of being downloaded twice.
+  // runtime are stored as the page fetches them, through the worker (see web/sw.ts).
   const shell = ["index.html", css, ...staticClosure(page.metafile, mainJs)].map(relToDist);
   const version = await shortHash(new TextEncoder().encode(shell.join("\n") + JSON.stringify(wasm)));
   const sw = await esbuild.build({
@@ -175,21 +210,39 @@ async function build(): Promise<string[]> {
   });
   for (const f of sw.outputFiles) await write(relToDist(f.path), f.contents);
 
+  const docs = await copyDocsAssets(NODE_MODULES, write);
+  await write("favicon.ico", faviconIco());
+  await write("api/info", API_PLACEHOLDER);
   return [
     "index.html",
     "sw.js",
+    "favicon.ico",
     ...page.outputFiles.map((f) => relToDist(f.path)),
     ...Object.values(wasm),
     ...model,
+    ...docs,
   ];
+}
+
+const kib = (n: number | undefined) => n === undefined ? "" : `${(n / 1024).toFixed(1)} KiB`;
+
+/** The build's files with their sizes: raw, Brotli, gzip. */
+function report(files: string[], sizes: number[], compressed: Compressed[]): string {
+  const by = new Map(compressed.map((c) => [c.file, c]));
+  const lines = files.map((f, i) =>
+    `  ${f.padEnd(60)} ${kib(sizes[i]).padStart(12)} ${kib(by.get(f)?.br).padStart(12)} ${
+      kib(by.get(f)?.gzip).padStart(12)
+    }`
+  );
+  return `web/dist:${"raw".padStart(71)}${"br".padStart(13)}${"gzip".padStart(13)}\n${lines.join("\n")}\n`;
 }
 
 if (import.meta.main) {
   try {
     const files = await build();
+    const compressed = await precompress(DIST, COMPRESS_CACHE);
     const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(new URL(f, DIST))).size));
-    const lines = files.map((f, i) => `  ${f.padEnd(64)} ${(sizes[i] / 1024).toFixed(1).padStart(9)} KiB`);
-    await Deno.stdout.write(new TextEncoder().encode(`web/dist:\n${lines.join("\n")}\n`));
+    await Deno.stdout.write(new TextEncoder().encode(report(files, sizes, compressed)));
   } finally {
     await esbuild.stop();
   }

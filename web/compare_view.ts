@@ -1,9 +1,12 @@
 /**
  * "Compare with server": the page's and the server's answers side by side.
  *
- * Runs in the browser. Each side states the digit, its confidence, the backend and
- * model that produced it; below, the largest difference between the two probability
- * vectors. Full-precision probabilities sit in `data-probabilities` for tests.
+ * Runs in the browser; {@linkcode formatDifference} and {@linkcode comparisonSummary}
+ * are pure and run anywhere. Each side states the digit, its confidence, the backend
+ * and model that produced it; below, the largest difference between the two
+ * probability vectors, in words a person reads ("identical", "less than 0.0001%"),
+ * not `0.0e+0`. Full-precision values sit in `data-probabilities` and
+ * `data-max-difference` for tests.
  * @module
  */
 
@@ -45,6 +48,49 @@ export function maxDifference(a: readonly number[], b: readonly number[]): numbe
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 }
 
+/** Differences below this (0.0001 percentage points) are shown as "less than 0.0001%". */
+export const SMALLEST_SHOWN = 1e-6;
+
+/**
+ * A difference between two probabilities, for people: in percentage points with two
+ * significant digits, and never in exponent notation.
+ *
+ * @param diff The absolute difference, 0–1 (Infinity or NaN: the vectors differ in length).
+ * @returns "identical" for 0, "less than 0.0001%" below {@linkcode SMALLEST_SHOWN},
+ *   otherwise e.g. "0.0012%" or "3.4%"; "not comparable" when not finite.
+ * @example
+ * ```ts
+ * formatDifference(0); // "identical"
+ * formatDifference(1.2e-7); // "less than 0.0001%"
+ * formatDifference(0.034); // "3.4%"
+ * ```
+ */
+export function formatDifference(diff: number): string {
+  if (!Number.isFinite(diff)) return "not comparable";
+  const d = Math.abs(diff);
+  if (d === 0) return "identical";
+  if (d < SMALLEST_SHOWN) return `less than ${(SMALLEST_SHOWN * 100).toFixed(4)}%`;
+  // toPrecision switches to exponents only below 1e-6, and d * 100 is at least 1e-4 here.
+  return `${Number((d * 100).toPrecision(2))}%`;
+}
+
+/**
+ * The sentence under the two answers.
+ *
+ * @param sameDigit Whether both sides predict the same class.
+ * @param diff The largest absolute probability difference ({@linkcode maxDifference}).
+ * @returns E.g. "Same digit, identical probabilities." or "Same digit. Largest
+ *   probability difference: less than 0.0001%."
+ */
+export function comparisonSummary(sameDigit: boolean, diff: number): string {
+  const digits = sameDigit ? "Same digit" : "Different digits";
+  if (diff === 0) return `${digits}, identical probabilities.`;
+  if (!Number.isFinite(diff)) {
+    return `${digits}. The probabilities are not comparable (different class counts).`;
+  }
+  return `${digits}. Largest probability difference: ${formatDifference(diff)}.`;
+}
+
 function card(answer: Answer, testId: string): HTMLElement {
   const el = document.createElement("div");
   el.className = "answer";
@@ -77,9 +123,7 @@ export function showComparison(out: HTMLElement, page: Answer, server: Answer): 
   const summary = document.createElement("p");
   summary.className = "answer-summary";
   summary.dataset.maxDifference = String(diff);
-  summary.textContent =
-    (page.predictedClass === server.predictedClass ? "Same digit. " : "Different digits. ") +
-    `Largest probability difference: ${diff.toExponential(1)}.`;
+  summary.textContent = comparisonSummary(page.predictedClass === server.predictedClass, diff);
   const pair = document.createElement("div");
   pair.className = "answers";
   pair.append(card(page, "compare-page"), card(server, "compare-server"));

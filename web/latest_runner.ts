@@ -4,7 +4,8 @@
  *
  * Runs anywhere. Live prediction uses it: while the model classifies one frame of a
  * stroke, later frames replace each other, and only the newest is classified next, so
- * the page never queues stale work behind a slow backend.
+ * the page never queues stale work behind a slow backend. Backend switches use it the
+ * same way: while one backend loads, later picks replace each other.
  * @module
  */
 

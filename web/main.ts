@@ -56,33 +56,42 @@ const say = (text: string): void => {
 };
 const threads = Number(new URLSearchParams(location.search).get("threads")) || undefined;
 
+/** A backend the user asked for (undefined: automatic), as one request of `loads`. */
+interface Choice {
+  backend: BackendName | undefined;
+}
+
 let classifier: Classifier | undefined;
-/** What the user asked for when `classifier` was loaded (undefined: automatic). */
-let chosen: BackendName | undefined;
+/** The choice `classifier` was loaded for. */
+let chosen: Choice | undefined;
+/** The user's latest choice: a load finished for an earlier one is dropped. */
+let wanted: Choice | undefined;
 let view: ResultView | undefined;
-let loading: Promise<void>;
 const model = fetchModel();
 
-/** Load the model on `backend` (or the first that works) and make it the one in use. */
-async function useBackend(backend: BackendName | undefined): Promise<void> {
+/** Load the model for `choice` (a backend, or the first that works) and make it the one in use. */
+async function useBackend(choice: Choice): Promise<void> {
+  const { backend } = choice;
   const files = await model;
   view ??= createResultView(els, files.metadata.labels);
   const m = files.metadata;
   els.model.textContent = `Model ${m.name} ${m.version}` +
     (m.test ? ` · ${(m.test.accuracy * 100).toFixed(2)}% on the MNIST test set` : "");
   say(`Loading ${backend ? BACKEND_LABELS[backend] : "the fastest backend"}…`);
-  // One load at a time: ORT refuses to initialise one build twice at once.
-  els.select.disabled = true;
   try {
     const auto = backend ? undefined : await autoOrder();
     const loaded = await loadClassifier(files, { backend, order: auto?.order, numThreads: threads });
     picker.record(loaded.attempts);
+    if (choice !== wanted) {
+      void loaded.release(); // the user picked again while this one loaded: that choice is next
+      return;
+    }
     const previous = classifier;
-    classifier = loaded.classifier;
-    chosen = backend;
+    classifier = loaded;
+    chosen = choice;
     void previous?.release();
-    els.backend.textContent = BACKEND_LABELS[classifier.backend];
-    els.backend.dataset.backend = classifier.backend;
+    els.backend.textContent = BACKEND_LABELS[loaded.backend];
+    els.backend.dataset.backend = loaded.backend;
     els.backend.dataset.attempts = JSON.stringify(loaded.attempts);
     say("");
     els.why.textContent = auto?.reason ?? "";
@@ -95,16 +104,31 @@ async function useBackend(backend: BackendName | undefined): Promise<void> {
   } catch (e) {
     if (!(e instanceof NoBackendError)) throw e;
     picker.record(e.attempts);
-    if (classifier) picker.select(chosen); // keep showing what still runs
+    if (choice !== wanted) return;
+    if (chosen) picker.select(chosen.backend); // keep showing what still runs
     say(e.message);
     if (!classifier) els.backend.textContent = "none";
-  } finally {
-    els.select.disabled = false;
   }
 }
 
+/**
+ * Backend loads, one at a time (the selector stays usable): choices made while one
+ * loads collapse into the newest, and `src/` queues session creation besides.
+ */
+const loads: LatestRunner<Choice> = latestRunner(
+  useBackend,
+  (e) => say(`Could not load the model: ${message(e)}`),
+);
+
+/** Switch to `backend` (undefined: automatic), then classify the drawing again. */
+function choose(backend: BackendName | undefined): void {
+  wanted = { backend };
+  loads.request(wanted);
+  void loads.idle().then(() => live.request(true));
+}
+
 const live: LatestRunner<boolean> = latestRunner(async (final: boolean): Promise<void> => {
-  await loading;
+  await loads.idle();
   const c = classifier;
   const version = pad.version;
   if (!view) return;
@@ -133,8 +157,7 @@ const picker = createBackendPicker(els.select, (backend) => {
   if (backend) url.searchParams.set("backend", backend);
   else url.searchParams.delete("backend");
   history.replaceState(null, "", url);
-  loading = useBackend(backend).catch((e) => say(`Could not load the model: ${message(e)}`));
-  void loading.then(() => live.request(true));
+  choose(backend);
 });
 
 async function useFile(file: File | undefined): Promise<void> {
@@ -191,6 +214,5 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => pad.
 
 const forced = forcedBackend();
 picker.select(forced);
-loading = useBackend(forced).catch((e) => say(`Could not load the model: ${message(e)}`));
-void loading.then(() => live.request(true));
+choose(forced);
 void detectApi().then((info) => els.compare.hidden = !info);

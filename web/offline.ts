@@ -2,10 +2,16 @@
  * Make the page work offline: register the service worker and hand it the runtime
  * files this visit loaded.
  *
- * Runs in the browser. The worker is registered after the model has loaded, so on a
- * first visit it sees none of the page's requests; the page lists the same-origin
- * `assets/` and `model/` URLs it fetched (Resource Timing) and posts them to the
- * worker, which stores them from the HTTP cache (see `web/sw.ts`).
+ * Runs in the browser. Registration starts when this module loads, in the page's first
+ * moments, not when {@linkcode registerServiceWorker} is called (after the model has
+ * loaded): the worker then controls the page before the backend's WASM binary is
+ * requested and stores it as it streams in, so a first visit downloads it once. (A
+ * worker registered later saw none of the page's requests and had to fetch them again;
+ * the WebGPU binary, 6.4 MiB in gzip, was then a second download wherever the HTTP cache
+ * is in memory, as in private windows, which keeps no entry that large.) Installing costs little: the
+ * shell it stores comes from the HTTP cache. The page still lists the same-origin
+ * `assets/` and `model/` URLs it fetched (Resource Timing) and posts them to the worker,
+ * which stores any it did not see (see `web/sw.ts`).
  * @module
  */
 
@@ -17,18 +23,26 @@ function loadedFiles(base: string): string[] {
   return [...new Set(urls)].filter((u) => u.startsWith(base + "assets/") || u.startsWith(base + "model/"));
 }
 
-/**
- * Register `sw.js` (if the browser has service workers).
- *
- * @returns The registration, or undefined when unsupported or refused.
- */
-export async function registerServiceWorker(): Promise<ServiceWorkerRegistration | undefined> {
+async function register(): Promise<ServiceWorkerRegistration | undefined> {
   if (!("serviceWorker" in navigator)) return undefined;
   try {
     return await navigator.serviceWorker.register("sw.js");
   } catch {
     return undefined; // e.g. an insecure origin: the page works, just not offline
   }
+}
+
+/** Started on load (see the module's note). */
+const registration = register();
+
+/**
+ * The registration of `sw.js` (if the browser has service workers), started when the
+ * page loaded.
+ *
+ * @returns The registration, or undefined when unsupported or refused.
+ */
+export function registerServiceWorker(): Promise<ServiceWorkerRegistration | undefined> {
+  return registration;
 }
 
 /**

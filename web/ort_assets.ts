@@ -3,12 +3,13 @@
  *
  * Runs in the browser. `web/build.ts` copies each binary under a fingerprinted name
  * and defines `__ORT_WASM__` (backend → dist-relative path). Each ORT build has its own
- * binary (WebGPU: the asyncify one; WASM: the plain one; WebGL: none), so the paths are
- * given per backend attempt.
+ * binary (WebGPU: the asyncify one; WASM: the plain one; WebGL: none), so the page
+ * passes {@linkcode wasmPathsFor} itself as the `wasmPaths` option, which `src/` asks
+ * for each backend it tries.
  * @module
  */
 
-import type { BackendName, ClassifierOptions } from "../src/mod.ts";
+import type { BackendName, WasmPaths } from "../src/mod.ts";
 
 declare const __ORT_WASM__: Partial<Record<BackendName, string>>;
 
@@ -24,13 +25,13 @@ declare const __ORT_WASM__: Partial<Record<BackendName, string>>;
  * @returns The option, or undefined for a build without WASM (WebGL).
  * @example
  * ```ts
- * await createClassifier(bytes, meta, { backend: "wasm", wasmPaths: wasmPathsFor("wasm") });
+ * await createClassifier(bytes, meta, { wasmPaths: wasmPathsFor }); // asked once per backend
  * ```
  */
 export function wasmPathsFor(
   backend: BackendName,
   base: string = document.baseURI,
-): ClassifierOptions["wasmPaths"] {
+): WasmPaths | undefined {
   const rel = __ORT_WASM__[backend];
   return rel ? { wasm: new URL(rel, base).href } : undefined;
 }

@@ -6,6 +6,15 @@
  * draws at a time (a second finger is ignored), the pointer is captured so a stroke
  * that leaves the pad still ends, and coalesced events are read so fast strokes keep
  * every sample the browser collected.
+ *
+ * The pad's `touchmove` events are cancelled as well. `touch-action: none` only stops
+ * the browser from panning; Chromium still reads an uncancelled swipe as a scroll
+ * gesture and, when the finger lifts off while moving, as a fling (with nothing to
+ * scroll). The next touch then stops that fling, and Chromium drops the tap that stops
+ * a fling: a Clear or Undo tapped within about half a second of lifting the finger got
+ * `pointerdown` and `pointerup` but no `click` (lost 3 of 4 times). A cancelled
+ * `touchmove` tells Chromium the page consumed the swipe, so it makes no scroll or
+ * fling gesture of it.
  * @module
  */
 
@@ -55,6 +64,9 @@ export function listenStrokes(el: HTMLElement, handlers: StrokeHandlers): () => 
     const events = e.getCoalescedEvents?.() ?? [];
     handlers.move((events.length ? events : [e]).map(toUnit));
   };
+  const consume = (e: TouchEvent) => {
+    if (e.cancelable) e.preventDefault();
+  };
   const up = (e: PointerEvent) => {
     if (e.pointerId !== active) return;
     active = undefined;
@@ -64,12 +76,14 @@ export function listenStrokes(el: HTMLElement, handlers: StrokeHandlers): () => 
 
   el.addEventListener("pointerdown", down);
   el.addEventListener("pointermove", move);
+  el.addEventListener("touchmove", consume, { passive: false });
   el.addEventListener("pointerup", up);
   el.addEventListener("pointercancel", up);
   el.addEventListener("lostpointercapture", up);
   return () => {
     el.removeEventListener("pointerdown", down);
     el.removeEventListener("pointermove", move);
+    el.removeEventListener("touchmove", consume);
     el.removeEventListener("pointerup", up);
     el.removeEventListener("pointercancel", up);
     el.removeEventListener("lostpointercapture", up);

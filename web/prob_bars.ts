@@ -4,6 +4,8 @@
  * Runs in the browser. Each row is a list item whose text ("3 12.4%") is what screen
  * readers get; the bar itself is decoration. Widths are set through the CSSOM (a CSS
  * custom property), which the page's CSP allows, unlike inline `style` attributes.
+ * Muted bars (the list gets class `muted`) show the numbers without singling out a
+ * winner, for an answer that is not a digit; empty bars are muted too.
  * @module
  */
 
@@ -11,8 +13,13 @@
 
 /** See {@linkcode createProbBars}. */
 export interface ProbBars {
-  /** Show these probabilities (one per class); nothing shows all bars empty. */
-  show(probabilities?: readonly number[]): void;
+  /**
+   * Show these probabilities (one per class); nothing shows all bars empty.
+   *
+   * @param probabilities One per class.
+   * @param muted Grey, with no bar highlighted. @default false
+   */
+  show(probabilities?: readonly number[], muted?: boolean): void;
 }
 
 /** Format a probability as a percentage with one decimal. */
@@ -49,8 +56,9 @@ export function createProbBars(list: HTMLElement, labels: readonly string[]): Pr
     return { li, value };
   });
   return {
-    show(probabilities) {
-      const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+    show(probabilities, muted = false) {
+      const best = probabilities && !muted ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+      list.classList.toggle("muted", muted || !probabilities);
       rows.forEach(({ li, value }, i) => {
         const p = probabilities?.[i] ?? 0;
         li.style.setProperty("--p", String(p));

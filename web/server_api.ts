@@ -1,8 +1,10 @@
 /**
  * The page's client of the API server: is there one, and what does it predict.
  *
- * Runs in the browser. URLs are relative, so the page finds the API next to itself;
- * on a static host `api/info` fails and the page hides what needs the server.
+ * Runs in the browser. URLs are relative, so the page finds the API next to itself.
+ * On a plain static host `api/info` is a placeholder file the build writes (plain text,
+ * see `web/build.ts`): the probe gets a 200 that is not JSON, so the page hides what
+ * needs the server without a 404 in the console.
  * @module
  */
 
@@ -21,7 +23,8 @@ export interface ServerPrediction {
  * Whether the API server is there.
  *
  * @param timeoutMs Give up after this long. @default 5000
- * @returns The parsed `api/info` JSON, or undefined when it is not answered with JSON.
+ * @returns The parsed `api/info` JSON, or undefined when it is not answered with a JSON object
+ *   (a static host's placeholder, an error, a timeout, offline).
  * @example
  * ```ts
  * if (await detectApi()) compareSection.hidden = false;
@@ -38,7 +41,7 @@ export async function detectApi(timeoutMs = 5000): Promise<Record<string, unknow
       return undefined;
     }
     const info = await res.json();
-    return typeof info === "object" && info !== null ? info : undefined;
+    return typeof info === "object" && info !== null && !Array.isArray(info) ? info : undefined;
   } catch {
     return undefined; // offline, static host, or not JSON: no server to compare with
   }

@@ -3,10 +3,13 @@
  *
  * Runs in the browser's service-worker scope (built to `dist/sw.js` by `web/build.ts`,
  * which defines `__SW_VERSION__` and `__SW_SHELL__`). At install it stores the shell
- * (HTML, entry script and its static chunks, CSS). The page registers this worker only
- * once its model and backend have loaded, so as not to compete with them, and then posts
- * the URLs it loaded (message `{ type: "cache", urls }`): the model, the backend's ORT
- * chunk and WASM binary are stored from the HTTP cache instead of downloaded again.
+ * (HTML, entry script and its static chunks, CSS), then takes control of the open page
+ * at once. The page registers it as soon as it starts (`web/offline.ts`), so on a first
+ * visit the model, the backend's ORT chunk and its WASM binary normally already pass
+ * through this worker's fetch handler, which stores each response as it streams to the
+ * page (a tee: one download, the page not kept waiting for the write). The page then
+ * posts the URLs it loaded (message `{ type: "cache", urls }`); any the worker did not
+ * see (fetched before it took control) are stored from the HTTP cache (`force-cache`).
  * Strategies:
  * - `assets/`: cache first; the names are fingerprinted, so a stored copy never goes stale;
  * - pages and `model/`: network first, so a new model or page shows up at once, and the
@@ -46,21 +49,33 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function cacheFirst(req: Request): Promise<Response> {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(req);
-  if (hit) return hit;
-  const res = await fetch(req);
-  if (res.ok) await cache.put(req, res.clone());
+/** Stores still being written, by URL: the message handler waits for them instead of fetching again. */
+const writing = new Map<string, Promise<void>>();
+
+/**
+ * Store a copy of `res` under `key` while the original goes to the page. The write is
+ * not awaited by the response (a 26 MB binary would hold back the page's compile), but
+ * it keeps the worker alive until done.
+ */
+function keep(event: FetchEvent, cache: Cache, key: string, res: Response): Response {
+  if (!res.ok) return res;
+  const done = cache.put(key, res.clone()).catch(() => undefined).finally(() => writing.delete(key));
+  writing.set(key, done);
+  event.waitUntil(done);
   return res;
 }
 
-async function networkFirst(req: Request, key: string): Promise<Response> {
+async function cacheFirst(event: FetchEvent): Promise<Response> {
+  const req = event.request;
   const cache = await caches.open(CACHE);
-  const network = fetch(req).then(async (res) => {
-    if (res.ok) await cache.put(key, res.clone());
-    return res;
-  });
+  const hit = await cache.match(req);
+  if (hit) return hit;
+  return keep(event, cache, req.url, await fetch(req));
+}
+
+async function networkFirst(event: FetchEvent, key: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const network = fetch(event.request).then((res) => keep(event, cache, key, res));
   const stored = await cache.match(key);
   if (!stored) return network;
   const timeout = new Promise<undefined>((r) => setTimeout(r, NETWORK_TIMEOUT_MS, undefined));
@@ -77,9 +92,9 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET" || !url.href.startsWith(scope())) return;
   const rel = url.href.slice(scope().length);
   if (rel.startsWith("api/")) return;
-  if (req.mode === "navigate") event.respondWith(networkFirst(req, abs("index.html")));
-  else if (rel.startsWith("assets/")) event.respondWith(cacheFirst(req));
-  else if (rel.startsWith("model/")) event.respondWith(networkFirst(req, url.origin + url.pathname));
+  if (req.mode === "navigate") event.respondWith(networkFirst(event, abs("index.html")));
+  else if (rel.startsWith("assets/")) event.respondWith(cacheFirst(event));
+  else if (rel.startsWith("model/")) event.respondWith(networkFirst(event, url.origin + url.pathname));
 });
 
 self.addEventListener("message", (event) => {
@@ -89,7 +104,8 @@ self.addEventListener("message", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     const results = await Promise.allSettled(urls.map(async (u) => {
-      // "force-cache": store the very copy the page just loaded, not a second download.
+      await writing.get(u);
+      // Fetched before this worker took control: "force-cache" stores the copy the HTTP cache holds.
       if (!(await cache.match(u))) await cache.add(new Request(u, { cache: "force-cache" }));
     }));
     const failed = results.filter((r) => r.status === "rejected").length;

@@ -1,23 +1,56 @@
 /**
  * What every route handler gets: configuration, the live model, metrics, logger,
- * and the worker's lifecycle state.
+ * and the worker's lifecycle state. Every model run goes through {@linkcode Context.infer}:
+ * the classifier for the batch's size (BACKEND=auto), micro-batching when configured,
+ * inference metrics, and the backend and version of the classifier that actually ran.
  *
  * Runs in Deno.
  * @module
  */
 
-import type { BackendName, Pixels, Prediction } from "../../src/mod.ts";
+import { type BackendName, normalize, type Pixels, type Prediction, toPredictions } from "../../src/mod.ts";
 import { createDecodePool } from "../images/pool.ts";
+import type { SpawnDecodeWorker } from "../images/link.ts";
 import { createBatcher } from "../model/batcher.ts";
 import type { BackendRouter } from "../model/router.ts";
+import type { ModelStore } from "../model/store.ts";
 import type { Config } from "../config.ts";
-import type { SpawnDecodeWorker } from "../images/link.ts";
+import { createDrainGate, type DrainGate } from "./drain.ts";
 import type { Logger } from "../log.ts";
 import { batchBucket, type Metrics } from "../metrics.ts";
-import type { ModelStore } from "../model/store.ts";
 
 /** Service version, reported by `/api/info` and the OpenAPI document. */
 export const SERVICE_VERSION = "2.0.0";
+
+/** Values in one 28×28 image. */
+const PIXELS = 784;
+
+/**
+ * One image for the model: 0–1 pixels (the pre-processing's output, normalised with the
+ * metadata of the classifier that runs it), or an already normalised tensor row (v2).
+ */
+export interface ModelInput {
+  data: Float32Array;
+  normalised: boolean;
+}
+
+/** The model that ran a batch. */
+export interface RanOn {
+  backend: BackendName;
+  modelVersion: string;
+  /** Outputs per image. */
+  classes: number;
+}
+
+/** Logits per input, and the model that computed them. */
+export interface Inference extends RanOn {
+  logits: Float32Array[];
+}
+
+/** Predictions per image, and the model that made them. */
+export interface Classified extends RanOn {
+  predictions: Prediction[];
+}
 
 /** Shared state of one server worker. */
 export interface Context {
@@ -25,9 +58,11 @@ export interface Context {
   store: ModelStore;
   metrics: Metrics;
   log: Logger;
-  /** Set when shutdown starts: readiness answers 503 from then on. */
+  /** Set when shutdown starts: readiness answers 503 and every response says `Connection: close`. */
   draining: boolean;
-  /** Requests being handled now. */
+  /** Where requests wait just before the listener closes (cluster/drain.ts). */
+  gate: DrainGate;
+  /** Heavy requests being handled now (http/middleware/shed.ts counts them). */
   inflight: number;
   /** Per-batch-size backend routing (`BACKEND=auto`). */
   router?: BackendRouter;
@@ -35,16 +70,14 @@ export interface Context {
   gatherMetrics?: () => Promise<{ text: string; contentType: string }>;
   /** Starts decode workers; a worker of this thread when absent (see images/link.ts). */
   spawnDecodeWorker?: SpawnDecodeWorker;
-  /** Decode an upload (hostile-input safe: see decode_pool.ts). */
+  /** Decode an upload (hostile-input safe: see images/pool.ts). */
   decode(bytes: Uint8Array): Promise<Pixels>;
   /** Stop helpers (the decode worker). */
   close(): void;
-  /** Classify 28×28 images (0–1) on the live model, micro-batched when configured. */
-  classify(images: Float32Array[]): Promise<Prediction[]>;
-  /** The backend a batch of `n` images runs on. */
-  backendFor(n: number): BackendName;
-  /** Record one model run. */
-  observeInference(backend: BackendName, batch: number, seconds: number): void;
+  /** Run inputs through the model: one run, or part of a micro-batch. */
+  infer(inputs: ModelInput[]): Promise<Inference>;
+  /** Classify 28×28 images (0–1): {@linkcode Context.infer}, then softmax and top-1. */
+  classify(images: Float32Array[]): Promise<Classified>;
 }
 
 /**
@@ -59,27 +92,62 @@ export function createContext(
     "config" | "store" | "metrics" | "log" | "gatherMetrics" | "router" | "spawnDecodeWorker"
   >,
 ): Context {
-  const decoder = createDecodePool({
+  const decodePool = createDecodePool({
     maxPixels: parts.config.maxPixels,
     timeoutMs: parts.config.decodeTimeoutMs,
     onTimeout: () => parts.metrics.decodeTimeouts.inc(),
     spawn: parts.spawnDecodeWorker,
   });
-  const pick = (n: number) => parts.router?.pick(n) ?? parts.store.current;
-  const batcher = createBatcher(() => (images) => pick(images.length).classifyImages(images));
+
+  /** One model run on the classifier picked for this size; answers per input. */
+  async function run(inputs: ModelInput[]): Promise<{ items: Float32Array[]; meta: RanOn }> {
+    const n = inputs.length;
+    const classifier = parts.router?.pick(n) ?? parts.store.current;
+    const { metadata, backend } = classifier;
+    const { mean, std } = metadata.normalization;
+    const tensor = new Float32Array(n * PIXELS);
+    inputs.forEach((input, i) => {
+      if (input.data.length !== PIXELS) {
+        throw new TypeError(`Input ${i} has ${input.data.length} values, expected ${PIXELS}`);
+      }
+      const row = tensor.subarray(i * PIXELS, (i + 1) * PIXELS);
+      if (input.normalised) row.set(input.data);
+      else normalize(input.data, mean, std, row);
+    });
+    const t0 = performance.now();
+    const logits = n === 0 ? new Float32Array(0) : await classifier.logits(tensor, n);
+    parts.metrics.inferenceSeconds.observe(
+      { backend, batch: batchBucket(n) },
+      (performance.now() - t0) / 1000,
+    );
+    const classes = metadata.labels.length;
+    const items = inputs.map((_, i) => logits.slice(i * classes, (i + 1) * classes));
+    return { items, meta: { backend, modelVersion: metadata.version, classes } };
+  }
+
+  const batcher = createBatcher(run);
+  const infer = async (inputs: ModelInput[]): Promise<Inference> => {
+    const { items, meta } = parts.config.microBatch && inputs.length < 64
+      ? await batcher.submit(inputs)
+      : await run(inputs);
+    return { ...meta, logits: items };
+  };
+
   return {
     ...parts,
-    classify: (images) =>
-      parts.config.microBatch && images.length < 64
-        ? batcher.submit(images)
-        : pick(images.length).classifyImages(images),
-    backendFor: (n) => pick(n).backend,
-    decode: (bytes) => decoder.decode(bytes),
-    close: () => decoder.close(),
+    decode: (bytes) => decodePool.decode(bytes),
+    close: () => decodePool.close(),
     draining: false,
+    gate: createDrainGate(),
     inflight: 0,
-    observeInference(backend, batch, seconds) {
-      parts.metrics.inferenceSeconds.observe({ backend, batch: batchBucket(batch) }, seconds);
+    infer,
+    async classify(images) {
+      const { logits, ...ranOn } = await infer(images.map((data) => ({ data, normalised: false })));
+      const flat = new Float32Array(logits.length * ranOn.classes);
+      logits.forEach((row, i) => flat.set(row, i * ranOn.classes));
+      const predictions = toPredictions(flat, ranOn.classes);
+      for (const p of predictions) parts.metrics.predictions.inc({ class: String(p.predictedClass) });
+      return { ...ranOn, predictions };
     },
   };
 }

@@ -20,7 +20,15 @@ export type MainMessage =
     ortModule?: WebAssembly.Module;
     model?: ModelFiles;
   }
+  /**
+   * The drain, in order (main.ts): `drain` (readiness 503, `Connection: close`), after
+   * DRAIN_DELAY_MS `hold` (requests wait at the gate), once every worker is quiet `close`
+   * (the listener closes), once every listener is closed `release` (the gate opens).
+   */
   | { type: "drain" }
+  | { type: "hold" }
+  | { type: "close" }
+  | { type: "release" }
   | { type: "snapshot-request"; id: number; requester: number }
   | { type: "gathered"; id: number; snapshots: unknown[] }
   /** The port to a decode worker started for this worker, or its failure (see images/link.ts). */
@@ -31,6 +39,12 @@ export type WorkerMessage =
   /** `model`: the files this worker's model came from. */
   | { type: "listening"; port: number; model?: ModelFiles }
   | { type: "fatal"; error: string }
+  /** No request arrived for a while (cluster/drain.ts); `busy` when one arrives after all. */
+  | { type: "quiet" }
+  | { type: "busy" }
+  /** The listener is closed; `held` requests wait at the gate, `inflight` heavy ones run. */
+  | { type: "closed"; held: number; inflight: number }
+  /** Done: `inflight` heavy requests were still running at the drain timeout. */
   | { type: "drained"; inflight: number }
   | { type: "gather"; id: number }
   | { type: "snapshot"; id: number; requester: number; data: unknown }

@@ -11,7 +11,8 @@ import type { Classifier } from "../../src/mod.ts";
 import { createApp } from "../http/app.ts";
 import { BackendRouter } from "../model/router.ts";
 import type { Config } from "../config.ts";
-import { createContext } from "./context.ts";
+import { type Context, createContext } from "./context.ts";
+import { DRAIN, whenQuiet } from "./drain.ts";
 import { createLogger } from "../log.ts";
 import { decodeWorkersViaMain } from "../images/link.ts";
 import { createMetrics, mergeMetrics } from "../metrics.ts";
@@ -91,6 +92,9 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
         })
       : undefined,
   });
+  // A signal that came while the model loaded: drain from the start, or do not listen at all.
+  ctx.draining = draining;
+  if (shutdown) return;
   const handler = createApp(ctx);
   const server = Deno.serve({
     hostname: config.host,
@@ -110,23 +114,77 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
     } else if (m.type === "gathered") {
       pending.get(m.id)?.(m.snapshots);
       pending.delete(m.id);
-    } else if (m.type === "drain") {
-      ctx.draining = true;
-      // Answer what was accepted; new heavy requests get 503 while we wait.
-      const deadline = Date.now() + config.drainTimeoutMs;
-      while (ctx.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      await Promise.race([
-        server.shutdown(),
-        new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
-      ]);
-      await store.close().catch(() => undefined);
-      ctx.close();
-      post({ type: "drained", inflight: ctx.inflight });
+    } else if (isDrainStep(m)) {
+      drain(m, { server, ctx, close: () => store.close() });
     }
   };
 }
 
+/** The drain steps of {@linkcode MainMessage}, in the order main.ts sends them. */
+type DrainStep = Extract<MainMessage, { type: "drain" | "hold" | "close" | "release" }>;
+const isDrainStep = (m: MainMessage): m is DrainStep =>
+  m.type === "drain" || m.type === "hold" || m.type === "close" || m.type === "release";
+
+/** What a drain step acts on; nothing before the worker has started (then each step just answers). */
+interface Serving {
+  server?: Deno.HttpServer;
+  ctx?: Context;
+  close?: () => Promise<void>;
+}
+
+/** Resolves after `ms` (at once for 0 or less). */
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Set by the first drain step. */
+let draining = false;
+/** `server.shutdown()`, once the listener is told to close. */
+let shutdown: Promise<void> | undefined;
+/** Aborted when the listener is told to close: the hold's quiet reports stop. */
+const closing = new AbortController();
+const closingNow = new Promise<void>((r) => closing.signal.addEventListener("abort", () => r()));
+/** DRAIN_TIMEOUT_MS after `hold`: the longest wait for bodies and in-flight work. */
+let deadline = 0;
+
+/**
+ * One step of the drain (see cluster/drain.ts for why the gate). DRAIN_TIMEOUT_MS counts
+ * from `hold`, the end of DRAIN_DELAY_MS.
+ */
+async function drain(m: DrainStep, { server, ctx, close }: Serving) {
+  draining = true;
+  if (m.type === "drain") {
+    // Readiness turns 503 and every response says `Connection: close`; serving goes on.
+    if (ctx) ctx.draining = true;
+  } else if (m.type === "hold") {
+    deadline = Date.now() + (ctx?.config.drainTimeoutMs ?? 0);
+    if (!ctx) return post({ type: "quiet" });
+    ctx.draining = true;
+    ctx.gate.close();
+    // Tell main.ts whenever this worker turns quiet or busy; it closes every listener at once.
+    while (await whenQuiet(ctx.gate, { signal: closing.signal })) {
+      post({ type: "quiet" });
+      await Promise.race([ctx.gate.nextArrival(), closingNow]);
+      if (closing.signal.aborted) break;
+      post({ type: "busy" });
+    }
+  } else if (m.type === "close") {
+    // After shutdown() no unread body can be read: wait for those still coming in.
+    if (ctx) await Promise.race([ctx.gate.settled(), delay(deadline - Date.now())]);
+    shutdown = server?.shutdown() ?? Promise.resolve();
+    closing.abort();
+    // shutdown() closes the listening socket on the event loop's next turn.
+    await delay(DRAIN.tickMs);
+    post({ type: "closed", held: ctx?.gate.waiting ?? 0, inflight: ctx?.inflight ?? 0 });
+  } else if (m.type === "release") {
+    ctx?.gate.open();
+    // shutdown() resolves once every request it read is answered.
+    await Promise.race([shutdown, delay(deadline - Date.now())]);
+    await close?.().catch(() => undefined);
+    ctx?.close();
+    post({ type: "drained", inflight: ctx?.inflight ?? 0 });
+  }
+}
 const first = (m: MainMessage) => {
   if (m.type === "start") start(m.config, m.workerId, m.ortModule, m.model);
+  else if (isDrainStep(m)) drain(m, {});
 };
 onMessage = first;

@@ -2,7 +2,7 @@
  * A Web Worker that decodes images with the third-party decoders, so one that loops
  * or stalls on hostile data can be terminated without stopping the server worker.
  * Messages: `{ warm: true }` in, `{ ready: true }` out once the decoders are warm (see
- * decode_warmup.ts); then `{ id, bytes, maxPixels }` in, `{ id, pixels }` or `{ id, error }` out.
+ * warmup.ts); then `{ id, bytes, maxPixels }` in, `{ id, pixels }` or `{ id, error }` out.
  * A first message `{ port }` moves that exchange onto a MessagePort (images/link.ts).
  *
  * Runs in a Deno Web Worker.

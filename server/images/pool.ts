@@ -2,7 +2,7 @@
  * Decode uploads safely: header checks and the fast PNG path run inline; every other
  * image goes to a decode worker with a deadline. A decoder that overruns it is
  * terminated and replaced, and that upload is answered 400; other uploads are resent.
- * A new worker takes uploads only after it has warmed up (see decode_warmup.ts): its
+ * A new worker takes uploads only after it has warmed up (see warmup.ts): its
  * first message and first decodes are slow, and would otherwise overrun a tight
  * deadline, get it replaced by another cold worker, and so on for every upload.
  *

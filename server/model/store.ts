@@ -40,7 +40,7 @@ export interface ModelFiles {
 export interface ModelStoreOptions {
   dir: string;
   backends: BackendName[];
-  /** The WASM build's binary for onnxruntime-web (see ort_wasm.ts). */
+  /** The WASM build's binary for onnxruntime-web (see cluster/ort_wasm.ts). */
   wasmBinary?: Uint8Array;
   log: Logger;
   /** Called after each model goes live (metrics, logs). */

@@ -1,19 +1,15 @@
 /**
- * API documentation pages: Swagger UI at `/docs` and ReDoc at `/redoc`, with their
- * assets served from the npm packages on disk, so they work with no internet.
+ * API documentation pages: Swagger UI at `/docs` and ReDoc at `/redoc`, so they work
+ * with no internet. Their third-party files come from the npm packages by way of the
+ * build (`web/docs_assets.ts` copies them to `web/dist/docs-assets/`, where they are
+ * precompressed and served as static files); the small start-up scripts are here.
  *
  * Runs in Deno.
  * @module
  */
 
 import { HEADER } from "../http/status.ts";
-
-/** Files the docs pages may load, by URL name → path under node_modules. */
-const ASSETS: Readonly<Record<string, string>> = Object.freeze({
-  "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
-  "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
-  "redoc.standalone.js": "redoc/bundles/redoc.standalone.js",
-});
+import { MIME } from "../http/static_files.ts";
 
 /** Inline scripts are forbidden by the CSP, so each page's start-up is a small file. */
 const INIT: Readonly<Record<string, string>> = Object.freeze({
@@ -44,9 +40,9 @@ ${body}
 /** HTML of `/docs`. */
 export const SWAGGER_HTML = page(
   "MNIST API – Swagger UI",
-  `<link rel="stylesheet" href="docs/assets/swagger-ui.css">`,
+  `<link rel="stylesheet" href="docs-assets/swagger-ui.css">`,
   `<div id="swagger-ui"></div>
-<script src="docs/assets/swagger-ui-bundle.js"></script>
+<script src="docs-assets/swagger-ui-bundle.js"></script>
 <script src="docs/assets/swagger-init.js"></script>`,
 );
 
@@ -55,26 +51,23 @@ export const REDOC_HTML = page(
   "MNIST API – ReDoc",
   "",
   `<div id="redoc"></div>
-<script src="docs/assets/redoc.standalone.js"></script>
+<script src="docs-assets/redoc.standalone.js"></script>
 <script src="docs/assets/redoc-init.js"></script>`,
 );
 
 /**
- * Serve one docs asset.
+ * Serve one of the docs pages' start-up scripts.
  *
  * @param name File name after `/docs/assets/`.
- * @param nodeModules Where the npm packages are. @default the project's node_modules, found from this
- * module (so it also holds inside a compiled binary, whatever the working directory)
- * @returns The file, or undefined when the name is not a docs asset.
+ * @returns The script, or undefined when the name is not one.
+ * @example
+ * ```ts
+ * const res = docsAsset("redoc-init.js");
+ * ```
  */
-export async function docsAsset(
-  name: string,
-  nodeModules = new URL("../../node_modules", import.meta.url).pathname,
-): Promise<Response | undefined> {
-  const type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-  const headers = { [HEADER.ContentType]: type, [HEADER.CacheControl]: "public, max-age=86400" };
-  if (INIT[name]) return new Response(INIT[name], { headers });
-  const path = ASSETS[name];
-  if (!path) return undefined;
-  return new Response(await Deno.readFile(`${nodeModules}/${path}`), { headers });
+export function docsAsset(name: string): Response | undefined {
+  if (!Object.hasOwn(INIT, name)) return undefined;
+  return new Response(INIT[name], {
+    headers: { [HEADER.ContentType]: MIME.js, [HEADER.CacheControl]: "public, max-age=86400" },
+  });
 }

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { type Classifier, type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
+import { type Pixels, type Prediction, preprocess } from "../../src/mod.ts";
 import { readBody, readForm } from "../http/body.ts";
 import type { FormPart } from "../http/multipart.ts";
-import { errorResponse, HttpError } from "../http/errors.ts";
+import { HttpError, statusOf } from "../http/errors.ts";
 import { HEADER, json, STATUS } from "../http/status.ts";
-import type { Context } from "../cluster/context.ts";
+import type { Context, RanOn } from "../cluster/context.ts";
 
 /** Timings of one request, in milliseconds. */
 interface Timings {
@@ -24,13 +24,13 @@ interface Timings {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** The old service's JSON keys, plus model version, backend and timings. */
-function toJson(p: Prediction, c: Classifier, backend: string, timings: Timings) {
+function toJson(p: Prediction, ran: RanOn, timings: Timings) {
   return {
     predicted_class: p.predictedClass,
     confidence: p.confidence,
     probabilities: p.probabilities,
-    model_version: c.metadata.version,
-    backend,
+    model_version: ran.modelVersion,
+    backend: ran.backend,
     timings_ms: {
       decode: round(timings.decode),
       preprocess: round(timings.preprocess),
@@ -133,18 +133,6 @@ async function requestPixels(req: Request, ctx: Context, many: boolean): Promise
   );
 }
 
-/** Classify 28×28 inputs in one batch, recording metrics. */
-async function classify(ctx: Context, inputs: Float32Array[]) {
-  const classifier = ctx.store.current;
-  const t0 = performance.now();
-  const predictions = await ctx.classify(inputs);
-  const ms = performance.now() - t0;
-  const backend = ctx.backendFor(inputs.length);
-  ctx.observeInference(backend, inputs.length, ms / 1000);
-  for (const p of predictions) ctx.metrics.predictions.inc({ class: String(p.predictedClass) });
-  return { classifier, predictions, ms, backend };
-}
-
 /**
  * Handle `POST /api/v1/predict`.
  *
@@ -159,19 +147,24 @@ export async function predict(req: Request, ctx: Context): Promise<Response> {
   const decoded = performance.now();
   const input = preprocess(pixels);
   const preprocessed = performance.now();
-  const { classifier, predictions, ms, backend } = await classify(ctx, [input]);
-  return json(toJson(predictions[0], classifier, backend, {
+  const { predictions, ...ran } = await ctx.classify([input]);
+  const classified = performance.now();
+  return json(toJson(predictions[0], ran, {
     decode: decoded - start,
     preprocess: preprocessed - decoded,
-    inference: ms,
+    inference: classified - preprocessed,
     total: performance.now() - start,
   }));
 }
 
 /** A failed batch item: the status and detail its own request would have had. */
 function itemError(e: unknown, ctx: Context) {
-  const status = errorResponse(e, "", ctx.log).status;
-  return { error: { status, detail: status === 500 ? "Internal server error" : (e as Error).message } };
+  const status = statusOf(e);
+  if (status === STATUS.InternalServerError) {
+    ctx.log.error("batch item failed", { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    return { error: { status, detail: "Internal server error" } };
+  }
+  return { error: { status, detail: e instanceof HttpError ? e.detail : (e as Error).message } };
 }
 
 /**
@@ -193,7 +186,7 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
     }
   }));
   const inputs = items.filter((i): i is Float32Array => i instanceof Float32Array);
-  const { classifier, predictions, backend } = await classify(ctx, inputs);
+  const { predictions, modelVersion, backend } = await ctx.classify(inputs);
   let k = 0;
   const results = items.map((item) => {
     if (!(item instanceof Float32Array)) return item;
@@ -202,7 +195,7 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
   });
   return json({
     results,
-    model_version: classifier.metadata.version,
+    model_version: modelVersion,
     backend,
     timings_ms: { total: round(performance.now() - start) },
   });

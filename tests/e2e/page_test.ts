@@ -115,6 +115,39 @@ Deno.test({
                   assert.equal(again.digit, 3);
                 },
               });
+              await s.step({
+                name: "quick switches end on the last choice, and the selector stays usable while loading",
+                sanitizeOps: false,
+                sanitizeResources: false,
+                fn: async () => {
+                  // Two picks in one task: the second is made while the first still loads.
+                  const seen = await page.evaluate(async () => {
+                    const select = document.querySelector<HTMLSelectElement>("#backend-select")!;
+                    const shown = document.querySelector<HTMLElement>("[data-testid=backend]")!;
+                    const backends: string[] = [];
+                    const observer = new MutationObserver(() => backends.push(shown.dataset.backend ?? ""));
+                    observer.observe(shown, { attributeFilter: ["data-backend"] });
+                    for (const value of ["wasm", "webgl"]) {
+                      select.value = value;
+                      select.dispatchEvent(new Event("change"));
+                    }
+                    await new Promise((r) => setTimeout(r, 0));
+                    const disabledWhileLoading = select.disabled;
+                    const deadline = Date.now() + 30_000;
+                    while (backends.length === 0 && Date.now() < deadline) {
+                      await new Promise((r) => setTimeout(r, 50));
+                    }
+                    await new Promise((r) => setTimeout(r, 500)); // a late swap to the earlier pick would show here
+                    observer.disconnect();
+                    return { backends, disabledWhileLoading };
+                  });
+                  assert.equal(seen.disabledWhileLoading, false);
+                  assert.deepEqual(seen.backends, ["webgl"], "only the last choice is put in use");
+                  assert.match(page.url(), /[?&]backend=webgl\b/);
+                  const again = await waitForPrediction(page);
+                  assert.equal(again.digit, 3);
+                },
+              });
             }
             if (backend === "webgpu") {
               await s.step({

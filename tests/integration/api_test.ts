@@ -20,6 +20,17 @@ async function assertProblem(res: Response, status: number, detail?: RegExp) {
   return body;
 }
 
+/** An Open Inference Protocol error: JSON with a string `error`, plus our `detail` and `request_id`. */
+async function assertInferenceError(res: Response, status: number) {
+  const body = await res.json();
+  assert.equal(res.status, status, JSON.stringify(body));
+  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+  assert.equal(typeof body.error, "string");
+  assert.equal(body.detail, body.error);
+  assert.equal(body.request_id, res.headers.get("x-request-id"));
+  return body;
+}
+
 const MIME: Record<string, string> = {
   png: "image/png",
   jpg: "image/jpeg",
@@ -284,8 +295,9 @@ Deno.test({
           const row = probs.data.slice(r * 10, r * 10 + 10);
           assert.equal(row.indexOf(Math.max(...row)), mnist.labels[r]);
         }
-        await assertProblem(await fetch(`${url}/v2/models/resnet`), 404);
-        await assertProblem(
+        // The protocol's error body: {"error": "<message>"} (inference_rest.md), not problem details.
+        await assertInferenceError(await fetch(`${url}/v2/models/resnet`), 404);
+        await assertInferenceError(
           await fetch(`${url}/v2/models/mnist/infer`, {
             method: "POST",
             body: JSON.stringify({

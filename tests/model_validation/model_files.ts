@@ -26,7 +26,7 @@ export const PIXELS = 28 * 28;
 export const SEED_DIR = new URL("tests/testdata/seed/", ROOT).pathname;
 
 /** An ONNX file with its metadata. */
-export interface ModelFiles {
+export interface ModelOnDisk {
   /** Path of the ONNX file. */
   path: string;
   bytes: Uint8Array;
@@ -51,7 +51,7 @@ export function productionModelDir(): string {
  * @throws {Deno.errors.NotFound} When either file is missing.
  * @throws {InvalidModelError} When the metadata is malformed.
  */
-export async function readModel(dir: string, json = "convnet.json"): Promise<ModelFiles> {
+export async function readModel(dir: string, json = "convnet.json"): Promise<ModelOnDisk> {
   const base = dir.replace(/\/?$/, "/");
   const metadata = parseMetadata(JSON.parse(await Deno.readTextFile(base + json)));
   const path = base + metadata.file;
@@ -64,7 +64,7 @@ export async function readModel(dir: string, json = "convnet.json"): Promise<Mod
  * @param model The files from {@linkcode readModel}.
  * @returns The classifier; release it when done.
  */
-export function wasmClassifier(model: ModelFiles): Promise<Classifier> {
+export function wasmClassifier(model: ModelOnDisk): Promise<Classifier> {
   return createClassifier(model.bytes, model.metadata, { backend: "wasm", numThreads: 1 });
 }
 

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { sha256Hex } from "../../src/mod.ts";
+import { sha256Hex } from "../../src/metadata.ts";
 import { loadMnist } from "../support/mnist_idx.ts";
 import {
   accuracy,

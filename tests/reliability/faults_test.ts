@@ -158,9 +158,20 @@ Deno.test({
         await new Promise((r) => setTimeout(r, 100));
         conn.close();
       }
-      // Let the server notice the closed sockets.
-      await new Promise((r) => setTimeout(r, 1000));
-      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      // Wait until the server has answered all five (a 400 no one reads), not for a fixed time:
+      // an error it logs later would otherwise go unseen.
+      let metrics = "";
+      let counted = 0;
+      for (const end = Date.now() + 20_000; Date.now() < end;) {
+        metrics = await (await fetch(`${srv.url}/metrics`)).text();
+        counted = [
+          ...metrics.matchAll(/^http_requests_total\{[^}]*route="\/api\/v1\/predict"[^}]*\} (\d+)$/gm),
+        ]
+          .reduce((n, m) => n + Number(m[1]), 0);
+        if (counted >= 5) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(counted, 5, "the five uploads were answered");
       const errors = srv.logs.filter((l) => /unhandled error|"status":5\d\d/.test(l));
       assert.deepEqual(errors.map((l) => l.slice(0, 300)), []);
       assert.ok(!/http_requests_total\{[^}]*status="5\d\d"/.test(metrics), "no 5xx counted");
@@ -230,6 +241,17 @@ Deno.test({
   },
 });
 
+/**
+ * A JPEG that passes the header check (so it goes to the decode worker) and that the worker
+ * refuses at once: a frame with no tables and no scan data.
+ */
+const INSTANT_FAILURE_JPEG = new Uint8Array([
+  ...[0xff, 0xd8], // SOI
+  ...[0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00], // SOF0 8×8, 1 component
+  ...[0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00], // SOS naming a table that is not there
+  ...[0xff, 0xd9], // EOI
+]);
+
 Deno.test({
   name:
     "with DECODE_TIMEOUT_MS=300, a fresh decode worker serves JPEGs, also the one replacing a timed-out worker",
@@ -244,13 +266,24 @@ Deno.test({
         const body = await res.json();
         return { status: res.status, digit: body.predicted_class, detail: body.detail };
       };
+      // Starts a decode worker and waits for it: the upload's deadline begins when the worker,
+      // started and warm, takes it. This one fails to decode at once, so its answer tells which
+      // was timed (a timeout would mean the start counted), and once it is in, the worker is
+      // ready: the JPEGs after it do not race its start.
+      const ready = async (which: string) => {
+        const probe = await upload(INSTANT_FAILURE_JPEG.slice(), "bad.jpg");
+        assert.equal(probe.status, 400, which);
+        assert.match(probe.detail, /Cannot decode JPEG/, `${which}: only the decode was timed`);
+      };
       const served = { status: 200, digit: 5, detail: undefined };
+      await ready("the worker started with the server");
       const first = [];
       for (let i = 0; i < 3; i++) first.push(await upload(JPEG, "5.jpg"));
       assert.deepEqual(first, [served, served, served], "the worker started with the server");
       const timedOut = await upload(slowJpeg(), "noise.jpg");
       assert.equal(timedOut.status, 400);
       assert.match(timedOut.detail, /within 300 ms/);
+      await ready("the replacement worker");
       const after = [];
       for (let i = 0; i < 5; i++) after.push(await upload(JPEG, "5.jpg"));
       assert.deepEqual(after, [served, served, served, served, served], "the replacement worker");

@@ -8,6 +8,7 @@
 
 import { type Corpus, type FuzzCase, generateCase, KINDS } from "./hostile_input.ts";
 import { rawRequest, type RawResponse } from "./raw_http.ts";
+import { isProtocolPath } from "../../server/routes/v2.ts";
 
 /** Options of {@linkcode runFuzz}. */
 export interface FuzzOptions {
@@ -54,6 +55,15 @@ export interface FuzzReport {
 }
 
 const dec = new TextDecoder();
+
+/** The path the server sees for a request target (WHATWG URL parsing, as Deno's). */
+function pathOf(target: string): string {
+  try {
+    return new URL(target, "http://fuzz.invalid").pathname;
+  } catch {
+    return target;
+  }
+}
 /** Content of files outside web/dist that a traversal could reach (start task may read them). */
 const SECRETS = ["createApp(", '"tasks"', "root:x:0:0", '"normalization"', "export * from", "@module"];
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -82,12 +92,18 @@ export function checkAnswer(c: FuzzCase, res: RawResponse): string[] {
   }
   const text = dec.decode(res.body);
   if (res.status >= 400 && fromApp && c.req.method !== "HEAD") {
-    if (!/^application\/problem\+json/.test(res.headers.get("content-type") ?? "")) {
-      out.push(`error without problem+json (${res.headers.get("content-type")})`);
+    // The Open Inference Protocol's paths answer its {"error": ...}; the rest problem details.
+    const protocolPath = isProtocolPath(pathOf(c.req.target));
+    const type = res.headers.get("content-type") ?? "";
+    if (protocolPath ? !/^application\/json/.test(type) : !/^application\/problem\+json/.test(type)) {
+      out.push(`error without ${protocolPath ? "JSON" : "problem+json"} (${type})`);
     } else {
       try {
         const p = JSON.parse(text);
         if (typeof p.detail !== "string" || !p.detail) out.push("problem without detail");
+        if (protocolPath && (typeof p.error !== "string" || !p.error)) {
+          out.push("protocol error without error");
+        }
         if (p.status !== res.status) out.push(`problem status ${p.status} ≠ ${res.status}`);
       } catch {
         out.push("problem body is not JSON");

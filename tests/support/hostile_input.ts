@@ -9,7 +9,7 @@
  */
 
 import { ROOT } from "./test_utils.ts";
-import type { RawRequest } from "./raw_http.ts";
+import { concat, type RawRequest } from "./raw_http.ts";
 
 /** One generated request and what the server must answer. */
 export interface FuzzCase {
@@ -173,16 +173,6 @@ function multipart(
   }
   if (close) chunks.push(enc.encode(`--${boundary}--\r\n`));
   return concat(chunks);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 const post = (target: string, type: string | undefined, body: Uint8Array): RawRequest => ({

@@ -3,7 +3,8 @@
  * rewrites: unnormalised paths (`/../x`), malformed headers, bodies that disagree
  * with their headers, and bytes that are not HTTP at all.
  *
- * One request per connection (`Connection: close`), read until the server closes.
+ * {@linkcode rawRequest} sends one request per connection (`Connection: close`);
+ * {@linkcode rawConnection} keeps one connection for many, as a keep-alive client does.
  * Runs in Deno; loopback only.
  * @module
  */
@@ -120,9 +121,15 @@ export function parseResponse(b: Uint8Array): RawResponse {
   return { status, headers, body };
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
+/**
+ * The bytes of `chunks` in order, in one array (the chunk itself when there is one).
+ *
+ * @param chunks Byte chunks.
+ * @returns Their concatenation.
+ */
+export function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(total);
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let o = 0;
   for (const c of chunks) {
     all.set(c, o);
@@ -149,7 +156,6 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
     } catch { /* already closed */ }
   }, timeoutMs);
   const chunks: Uint8Array[] = [];
-  let total = 0;
   let error: string | undefined;
   try {
     const bytes = serialise(req, `127.0.0.1:${port}`);
@@ -163,9 +169,8 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
       const n = await conn.read(buf);
       if (n === null) break;
       chunks.push(buf.slice(0, n));
-      total += n;
       // Stop as soon as one whole response is in: a server may keep the socket open.
-      if (!parseResponse(concat(chunks, total)).error) break;
+      if (!parseResponse(concat(chunks)).error) break;
     }
     await writing;
   } catch (e) {
@@ -177,7 +182,87 @@ export async function rawRequest(port: number, req: RawRequest, timeoutMs = 10_0
     } catch { /* already closed */ }
   }
   if (timedOut) error = "timeout";
-  const res = parseResponse(concat(chunks, total));
+  const res = parseResponse(concat(chunks));
   if (error && (res.status === 0 || res.error)) res.error = error;
   return res;
+}
+
+/** A kept-alive loopback connection: one request at a time, reused until either side closes it. */
+export interface RawConnection {
+  /**
+   * Send one request (with `Connection: keep-alive` unless the request names its own) and
+   * read its response. After a `Connection: close` response, or any error, the connection
+   * is closed and `open` turns false.
+   */
+  send(req: RawRequest, timeoutMs?: number): Promise<RawResponse>;
+  /** Whether the next `send` may use this connection. */
+  readonly open: boolean;
+  close(): void;
+}
+
+/**
+ * Open a keep-alive connection, as a load balancer's pool holds one.
+ *
+ * @param port Server port on 127.0.0.1.
+ * @returns The connection.
+ * @throws {Deno.errors.ConnectionRefused} When nothing listens on the port.
+ */
+export async function rawConnection(port: number): Promise<RawConnection> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  };
+  const buf = new Uint8Array(64 * 1024);
+  return {
+    get open() {
+      return open;
+    },
+    close,
+    async send(req, timeoutMs = 10_000) {
+      if (!open) throw new Deno.errors.BadResource("The connection is closed");
+      const has = (req.headers ?? []).some(([k]) => k.toLowerCase() === "connection");
+      const bytes = serialise(
+        has ? req : { ...req, headers: [...(req.headers ?? []), ["Connection", "keep-alive"]] },
+        `127.0.0.1:${port}`,
+      );
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        close();
+      }, timeoutMs);
+      const chunks: Uint8Array[] = [];
+      let error: string | undefined;
+      let res: RawResponse | undefined;
+      try {
+        const writing = (async () => {
+          let off = 0;
+          while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+        })().catch(() => undefined);
+        while (true) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          chunks.push(buf.slice(0, n));
+          res = parseResponse(concat(chunks));
+          if (!res.error) break;
+        }
+        await writing;
+      } catch (e) {
+        error = e instanceof Deno.errors.ConnectionReset ? "reset" : String(e);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (timedOut) error = "timeout";
+      res = parseResponse(concat(chunks));
+      if (res.error) {
+        if (error) res.error = error;
+        close();
+      } else if (/\bclose\b/i.test(res.headers.get("connection") ?? "")) close();
+      return res;
+    },
+  };
 }

@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import jpeg from "jpeg-js";
 import { createDecodePool } from "../../../server/images/pool.ts";
 import { createDecodeWorkerHost, decodeWorkersViaMain } from "../../../server/images/link.ts";
-import type { DecodeWorkerReply, DecodeWorkerRequest } from "../../../server/images/link.ts";
+import type {
+  DecodeWorkerLink,
+  DecodeWorkerReply,
+  DecodeWorkerRequest,
+} from "../../../server/images/link.ts";
 import { CorruptImageError } from "../../../src/mod.ts";
 
 const JPEG = await Deno.readFile(new URL("../../testdata/images/5_canvas.jpg", import.meta.url));
-
-/** Noise at 1000×1000: jpeg-js takes a few hundred ms on it, far past a 50 ms deadline. */
-function slowJpeg(): Uint8Array {
-  const rgba = new Uint8Array(1000 * 1000 * 4).map((_, i) => (i * 2654435761) >>> 24);
-  return new Uint8Array(jpeg.encode({ width: 1000, height: 1000, data: rgba }, 40).data);
-}
 
 /**
  * A server worker's side and the main thread's side wired together in this thread,
@@ -48,27 +45,90 @@ Deno.test("a decode pool reaches a decode worker that the main thread starts, ov
   assert.deepEqual(crossed.slice(2), ["0→main decode-worker-stop"]);
 });
 
+/**
+ * A link that forwards the warm-up to `link` but never its decodes: a decode through it
+ * overruns any deadline, however fast the machine (a slow image would only race it).
+ */
+function neverDecodes(link: DecodeWorkerLink): DecodeWorkerLink {
+  const hung: DecodeWorkerLink = {
+    postMessage: (m, transfer) => (m as { warm?: true }).warm && link.postMessage(m, transfer),
+    onmessage: null,
+    onerror: null,
+    terminate: () => link.terminate(),
+  };
+  link.onmessage = (data) => hung.onmessage?.(data);
+  link.onerror = (message) => hung.onerror?.(message);
+  return hung;
+}
+
 Deno.test("a decode that overruns its deadline stops that worker through the main thread and starts another", async () => {
   const { host, via, crossed } = wired();
   let timeouts = 0;
+  let spawned = 0;
   const pool = createDecodePool({
     maxPixels: 4_000_000,
     timeoutMs: 50,
-    spawn: via.spawn,
+    // The first worker hangs on its decode; the one replacing it is a normal one.
+    spawn: () => spawned++ === 0 ? neverDecodes(via.spawn()) : via.spawn(),
     onTimeout: () => timeouts++,
   });
   try {
-    await assert.rejects(pool.decode(slowJpeg()), CorruptImageError);
-    assert.ok(timeouts >= 1);
+    await assert.rejects(
+      pool.decode(JPEG),
+      (e) => e instanceof CorruptImageError && /within 50 ms/.test(e.message),
+    );
+    assert.equal(timeouts, 1);
     assert.deepEqual(crossed.slice(0, 4), [
       "0→main decode-worker-start",
       "main→0 decode-worker-port",
       "0→main decode-worker-stop",
       "0→main decode-worker-start",
     ]);
+    // The replacement serves (its start, like the first one's, is not timed).
+    const pixels = await pool.decode(JPEG);
+    assert.ok(pixels.width > 0);
   } finally {
     pool.close();
     host.close();
+  }
+});
+
+Deno.test("a decode's deadline starts when its worker is ready, not while it starts", async () => {
+  // A worker whose start takes far longer than the deadline, then decodes at once.
+  let worker: DecodeWorkerLink | undefined;
+  const { promise: started, resolve: start } = Promise.withResolvers<void>();
+  const link: DecodeWorkerLink = {
+    postMessage(m) {
+      const msg = m as { warm?: true; id?: number };
+      if (msg.warm) start();
+      else {queueMicrotask(() =>
+          link.onmessage?.({
+            id: msg.id,
+            pixels: { width: 1, height: 1, channels: 1, data: new Uint8Array(1) },
+          })
+        );}
+    },
+    onmessage: null,
+    onerror: null,
+    terminate: () => undefined,
+  };
+  let timeouts = 0;
+  const pool = createDecodePool({
+    maxPixels: 4_000_000,
+    timeoutMs: 20,
+    spawn: () => (worker = link),
+    onTimeout: () => timeouts++,
+  });
+  try {
+    const decoding = pool.decode(JPEG);
+    await started;
+    // Ten deadlines pass while the worker starts; the upload waits without being timed.
+    await new Promise((r) => setTimeout(r, 200));
+    worker!.onmessage?.({ ready: true });
+    assert.deepEqual((await decoding).width, 1);
+    assert.equal(timeouts, 0);
+  } finally {
+    pool.close();
   }
 });
 

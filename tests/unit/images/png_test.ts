@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import decodeReference from "image-decode";
-import { toGrey } from "../../../src/mod.ts";
+import { toGrey } from "../../support/reference_preprocess.ts";
 import { decodePngFast } from "../../../server/images/png.ts";
 import { decodeImage } from "../../../server/images/decode.ts";
 import pngjs from "pngjs";

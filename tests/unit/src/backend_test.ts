@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  BACKENDS,
-  createClassifier,
-  loadModel,
-  NoBackendError,
-  type OrtModule,
-  parseMetadata,
-} from "../../../src/mod.ts";
+import { BACKENDS, loadModel, type OrtModule } from "../../../src/backend.ts";
+import { createClassifier, NoBackendError, parseMetadata } from "../../../src/mod.ts";
 import { webgpuLogits } from "../../support/webgpu_child.ts";
 
 const SEED = new URL("../../testdata/seed/", import.meta.url);
@@ -42,6 +36,30 @@ function fakeOrt(output: () => Float32Array, stats = { active: 0, max: 0 }): Ort
     Tensor,
     InferenceSession: { create: () => Promise.resolve(session) },
   } as unknown as OrtModule;
+}
+
+/** A fake build that logs the steps of a load: session creation (20 ms, or a failure), then the smoke run. */
+function loggedOrt(log: string[], label: string, options: { failCreate?: boolean } = {}): OrtModule {
+  const base = fakeOrt(() => new Float32Array(10));
+  const create = async () => {
+    log.push(`${label}: create`);
+    await new Promise((r) => setTimeout(r, 20));
+    if (options.failCreate) {
+      log.push(`${label}: failed`);
+      throw new Error(`${label} broke`);
+    }
+    const session = await base.InferenceSession.create(new Uint8Array());
+    return {
+      async run(feeds: Record<string, unknown>) {
+        // deno-lint-ignore no-explicit-any
+        const out = await session.run(feeds as any);
+        log.push(`${label}: smoke`);
+        return out;
+      },
+      release: () => session.release(),
+    };
+  };
+  return { ...base, InferenceSession: { create } } as unknown as OrtModule;
 }
 
 Deno.test({
@@ -172,4 +190,51 @@ Deno.test({
     tampered[tampered.length - 1] ^= 1;
     await assert.rejects(createClassifier(tampered, meta, { backend: "wasm" }), /does not match metadata/);
   },
+});
+
+Deno.test("loadModel() queues concurrent loads: the second starts once the first has chosen", async () => {
+  const log: string[] = [];
+  const load = (label: string) =>
+    loadModel(onnx, { backend: "wasm", loaders: { wasm: () => Promise.resolve(loggedOrt(log, label)) } });
+  const [first, second] = await Promise.all([load("first"), load("second")]);
+  assert.deepEqual(log, ["first: create", "first: smoke", "second: create", "second: smoke"]);
+  await Promise.all([first.release(), second.release()]);
+});
+
+Deno.test("loadModel() does not let a failed load block the next one", async () => {
+  const log: string[] = [];
+  const failing = loadModel(onnx, {
+    backend: "wasm",
+    loaders: { wasm: () => Promise.resolve(loggedOrt(log, "failing", { failCreate: true })) },
+  });
+  const next = loadModel(onnx, {
+    backend: "wasm",
+    loaders: { wasm: () => Promise.resolve(loggedOrt(log, "next")) },
+  });
+  await assert.rejects(
+    failing,
+    (e: unknown) => e instanceof NoBackendError && /failing broke/.test(e.message),
+  );
+  const m = await next;
+  assert.equal(m.backend, "wasm");
+  assert.deepEqual(log, ["failing: create", "failing: failed", "next: create", "next: smoke"]);
+  await m.release();
+});
+
+Deno.test("loadModel() asks a wasmPaths function for each backend's own paths", async () => {
+  const builds = { webgpu: loggedOrt([], "webgpu", { failCreate: true }), wasm: loggedOrt([], "wasm") };
+  const asked: string[] = [];
+  const m = await loadModel(onnx, {
+    order: ["webgpu", "webgl", "wasm"],
+    loaders: { webgpu: () => Promise.resolve(builds.webgpu), wasm: () => Promise.resolve(builds.wasm) },
+    wasmPaths: (backend) => {
+      asked.push(backend);
+      return { wasm: `https://example.test/${backend}.wasm` };
+    },
+  });
+  assert.equal(m.backend, "wasm");
+  assert.deepEqual(asked, ["webgpu", "wasm"]); // WebGL is not available in Deno: never configured
+  assert.deepEqual(builds.webgpu.env.wasm.wasmPaths, { wasm: "https://example.test/webgpu.wasm" });
+  assert.deepEqual(builds.wasm.env.wasm.wasmPaths, { wasm: "https://example.test/wasm.wasm" });
+  await m.release();
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { InvalidModelError, outputColumns, parseMetadata } from "../../../src/mod.ts";
+import { InvalidModelError } from "../../../src/errors.ts";
+import { outputColumns, parseMetadata } from "../../../src/metadata.ts";
 
 const base = {
   name: "digitnet-m",

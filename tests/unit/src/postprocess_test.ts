@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { softmax, topK, toPredictions } from "../../../src/mod.ts";
+import { notDigitRule, softmax, topK, toPredictions } from "../../../src/postprocess.ts";
 
 Deno.test("softmax() sums to 1 per row and survives huge logits", () => {
   const p = softmax([1000, 1000, -1000, 0, 0, 0], 3);
@@ -71,4 +71,12 @@ Deno.test("toPredictions() rejects a rule whose logit is not after the classes, 
     () => toPredictions(new Float32Array(20), 10, { outputIndex: 10, threshold: 0.5 }),
     RangeError,
   );
+});
+
+Deno.test("notDigitRule() reads the metadata's not_digit block, undefined without one", () => {
+  assert.deepEqual(
+    notDigitRule({ not_digit: { output_index: 10, score: "digit_probability", threshold: 0.03 } }),
+    { outputIndex: 10, threshold: 0.03 },
+  );
+  assert.equal(notDigitRule({}), undefined);
 });

@@ -1,78 +1,19 @@
 import assert from "node:assert/strict";
+import { NoDigitError } from "../../../src/errors.ts";
 import {
-  BLOB_RATIO,
   centreOfMass,
   greyBytes,
-  inkBounds,
-  MAX_STROKE_RATIO,
-  NoDigitError,
   normalize,
   type Pixels,
   preprocess,
   resize,
-  strokeWidth,
-  toGrey,
-  toInk,
-} from "../../../src/mod.ts";
+} from "../../../src/preprocess.ts";
+import { BLOB_RATIO, MAX_STROKE_RATIO, strokeWidth } from "../../../src/stroke_width.ts";
 import { placeStrokes, rasterStrokes } from "../../support/pad_raster.ts";
-
-/** A `w`×`h` image of `channels`, paper `bg`, with a filled rectangle of `fg`. */
-function rect(
-  w: number,
-  h: number,
-  box: { x0: number; y0: number; x1: number; y1: number },
-  opts: { channels?: 1 | 2 | 3 | 4; bg?: number; fg?: number; alphaBg?: number } = {},
-): Pixels {
-  const channels = opts.channels ?? 1;
-  const data = new Uint8Array(w * h * channels);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const inside = x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1;
-      const v = inside ? opts.fg ?? 0 : opts.bg ?? 255;
-      const i = (y * w + x) * channels;
-      for (let c = 0; c < channels; c++) data[i + c] = v;
-      if (channels === 4) data[i + 3] = inside ? 255 : opts.alphaBg ?? 255;
-      if (channels === 2) data[i + 1] = inside ? 255 : opts.alphaBg ?? 255;
-    }
-  }
-  return { width: w, height: h, channels, data };
-}
+import { inkBounds, referencePreprocess, toGrey, toInk } from "../../support/reference_preprocess.ts";
+import { rectImage } from "../../support/rect_image.ts";
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
-
-Deno.test("toGrey() composites alpha on white", () => {
-  const p: Pixels = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 255]) };
-  assert.deepEqual(Array.from(toGrey(p)), [1, 0]);
-});
-
-Deno.test("toGrey() weighs RGB as luminance", () => {
-  const p: Pixels = { width: 1, height: 1, channels: 3, data: new Uint8Array([255, 0, 0]) };
-  assert.ok(Math.abs(toGrey(p)[0] - 0.299) < 1e-6);
-});
-
-Deno.test("toGrey() rejects a buffer that does not match its size", () => {
-  assert.throws(() => toGrey({ width: 3, height: 3, channels: 1, data: new Uint8Array(8) }), RangeError);
-  assert.throws(() => toGrey({ width: 0, height: 3, channels: 1, data: new Uint8Array(0) }), RangeError);
-});
-
-Deno.test("toInk() inverts dark ink on light paper and keeps light ink on dark", () => {
-  const dark = toInk(toGrey(rect(10, 10, { x0: 4, y0: 4, x1: 6, y1: 6 })), 10, 10);
-  const light = toInk(toGrey(rect(10, 10, { x0: 4, y0: 4, x1: 6, y1: 6 }, { bg: 0, fg: 255 })), 10, 10);
-  assert.deepEqual(Array.from(dark), Array.from(light));
-  assert.equal(dark[0], 0);
-  assert.equal(dark[4 * 10 + 4], 1);
-});
-
-Deno.test("toInk() treats grey paper as no ink", () => {
-  const ink = toInk(toGrey(rect(10, 10, { x0: 4, y0: 4, x1: 6, y1: 6 }, { bg: 200, fg: 20 })), 10, 10);
-  assert.equal(ink[0], 0);
-  assert.ok(Math.abs(ink[44] - 0.9) < 1e-6);
-});
-
-Deno.test("inkBounds() finds the ink's bounding box", () => {
-  const ink = toInk(toGrey(rect(40, 30, { x0: 5, y0: 7, x1: 12, y1: 25 })), 40, 30);
-  assert.deepEqual(inkBounds(ink, 40, 30), { x0: 5, y0: 7, x1: 12, y1: 25 });
-});
 
 const identity = new Float32Array(256).map((_, v) => v / 255);
 
@@ -104,9 +45,9 @@ Deno.test("centreOfMass() of a rectangle is its centre", () => {
 });
 
 Deno.test("preprocess() scales the longer side to 20 px and keeps the aspect", () => {
-  // A 40×80 bar, off-centre in a 280×280 canvas: 10×20 after scaling (a filled bar is
-  // all stroke, which the thinning would erode: it is off here).
-  const bar = rect(280, 280, { x0: 10, y0: 150, x1: 50, y1: 230 }, { channels: 4 });
+  // A 40×80 bar, off-centre in a 280×280 canvas: 10×20 after scaling.
+  // (A filled bar is all stroke, which the thinning would erode: it is off here.)
+  const bar = rectImage(280, 280, { x0: 10, y0: 150, x1: 50, y1: 230 }, { channels: 4 });
   const out = preprocess(bar, { maxStrokeRatio: Infinity });
   const box = inkBounds(out, 28, 28, 0.5)!;
   assert.equal(box.y1 - box.y0, 20);
@@ -114,7 +55,7 @@ Deno.test("preprocess() scales the longer side to 20 px and keeps the aspect", (
 });
 
 Deno.test("preprocess() centres the ink on its centre of mass", () => {
-  const bar = rect(200, 100, { x0: 150, y0: 10, x1: 190, y1: 90 }, { channels: 3 });
+  const bar = rectImage(200, 100, { x0: 150, y0: 10, x1: 190, y1: 90 }, { channels: 3 });
   const out = preprocess(bar, { maxStrokeRatio: Infinity });
   const com = centreOfMass(out, 28, 28);
   assert.ok(Math.abs(com.x - 13.5) <= 0.5, `x ${com.x}`);
@@ -125,14 +66,19 @@ Deno.test("preprocess() centres the ink on its centre of mass", () => {
 
 Deno.test("preprocess() gives the same image for both polarities", () => {
   const box = { x0: 30, y0: 40, x1: 60, y1: 120 };
-  const a = preprocess(rect(140, 140, box));
-  const b = preprocess(rect(140, 140, box, { bg: 0, fg: 255 }));
+  const a = preprocess(rectImage(140, 140, box));
+  const b = preprocess(rectImage(140, 140, box, { bg: 0, fg: 255 }));
   assert.deepEqual(Array.from(a), Array.from(b));
 });
 
 Deno.test("preprocess() reads a transparent background as paper", () => {
   // Black ink on fully transparent black pixels, as a canvas export gives.
-  const p = rect(100, 100, { x0: 40, y0: 20, x1: 60, y1: 80 }, { channels: 4, bg: 0, fg: 0, alphaBg: 0 });
+  const p = rectImage(100, 100, { x0: 40, y0: 20, x1: 60, y1: 80 }, {
+    channels: 4,
+    bg: 0,
+    fg: 0,
+    alphaBg: 0,
+  });
   const out = preprocess(p);
   assert.ok(sum(out) > 50);
   assert.equal(out[0], 0);
@@ -150,7 +96,7 @@ Deno.test("preprocess() handles 1×1 and very wide images", () => {
     () => preprocess({ width: 1, height: 1, channels: 1, data: new Uint8Array([255]) }),
     NoDigitError,
   );
-  const wide = preprocess(rect(2000, 10, { x0: 100, y0: 3, x1: 1900, y1: 7 }));
+  const wide = preprocess(rectImage(2000, 10, { x0: 100, y0: 3, x1: 1900, y1: 7 }));
   const box = inkBounds(wide, 28, 28, 0.01)!;
   assert.equal(box.x1 - box.x0, 20);
   assert.equal(wide.length, 784);
@@ -166,42 +112,6 @@ Deno.test("normalize() applies mean and std into a slice", () => {
 /** Between two grey bytes' ink levels: 0.2, the default, is exactly byte 204's on white paper. */
 const THRESHOLD = 0.21;
 
-/** preprocess() spelled out on floats, as first written: the reference for the byte path. */
-function reference(p: Pixels): Float32Array {
-  const { width: w, height: h } = p;
-  const ink = toInk(toGrey(p), w, h);
-  const box = inkBounds(ink, w, h, THRESHOLD)!;
-  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
-  const scale = 20 / Math.max(bw, bh);
-  const dw = Math.max(1, Math.round(bw * scale)), dh = Math.max(1, Math.round(bh * scale));
-  const fx = bw / dw, fy = bh / dh;
-  const digit = new Float32Array(dw * dh);
-  for (let oy = 0; oy < dh; oy++) {
-    for (let ox = 0; ox < dw; ox++) {
-      let s = 0;
-      for (let y = Math.floor(oy * fy); y < (oy + 1) * fy && y < bh; y++) {
-        const wy = Math.min((oy + 1) * fy, y + 1) - Math.max(oy * fy, y);
-        for (let x = Math.floor(ox * fx); x < (ox + 1) * fx && x < bw; x++) {
-          const wx = Math.min((ox + 1) * fx, x + 1) - Math.max(ox * fx, x);
-          s += ink[(box.y0 + y) * w + box.x0 + x] * wx * wy;
-        }
-      }
-      digit[oy * dw + ox] = s / (fx * fy);
-    }
-  }
-  const com = centreOfMass(digit, dw, dh);
-  const ox = Math.round(13.5 - com.x), oy = Math.round(13.5 - com.y);
-  const out = new Float32Array(784);
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      if (y + oy >= 0 && y + oy < 28 && x + ox >= 0 && x + ox < 28) {
-        out[(y + oy) * 28 + x + ox] = digit[y * dw + x];
-      }
-    }
-  }
-  return out;
-}
-
 Deno.test("preprocess() on grey bytes equals the float reference for every image and layout", async () => {
   const dir = new URL("../../testdata/images/", import.meta.url);
   const { decodeImage } = await import("../../../server/images/decode.ts");
@@ -211,7 +121,9 @@ Deno.test("preprocess() on grey bytes equals the float reference for every image
     const p = decodeImage(await Deno.readFile(new URL(e.name, dir)));
     if (!inkBounds(toInk(toGrey(p), p.width, p.height), p.width, p.height)) continue; // blank ones
     layouts.add(p.channels);
-    const a = preprocess(p, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity }), b = reference(p);
+    // The reference has no stroke thinning: compared without it.
+    const a = preprocess(p, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity });
+    const b = referencePreprocess(p, THRESHOLD);
     // Up to rounding (colour layouts round grey to a byte); a wrong weight or an
     // off-by-one crop is off by 0.05 or more.
     for (let i = 0; i < 784; i++) {
@@ -221,16 +133,22 @@ Deno.test("preprocess() on grey bytes equals the float reference for every image
   }
   assert.ok(compared >= 20, `${compared} images`);
   assert.deepEqual([...layouts].sort(), [1, 2, 4]);
-  const rgb = rect(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: 3, bg: 230, fg: 40 });
-  const a = preprocess(rgb, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity }), b = reference(rgb);
+  const rgb = rectImage(30, 20, { x0: 3, y0: 4, x1: 9, y1: 15 }, { channels: 3, bg: 230, fg: 40 });
+  const a = preprocess(rgb, { inkThreshold: THRESHOLD, maxStrokeRatio: Infinity });
+  const b = referencePreprocess(rgb, THRESHOLD);
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(a[i] - b[i]) < 4e-3, `rgb pixel ${i}`);
 });
 
 Deno.test("greyBytes() keeps grey images and rounds composited ones", () => {
-  const grey = rect(3, 3, { x0: 1, y0: 1, x1: 2, y1: 2 });
+  const grey = rectImage(3, 3, { x0: 1, y0: 1, x1: 2, y1: 2 });
   assert.equal(greyBytes(grey), grey.data);
   const rgba: Pixels = { width: 2, height: 1, channels: 4, data: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 128]) };
   assert.deepEqual(Array.from(greyBytes(rgba)), [255, 127]);
+});
+
+Deno.test("greyBytes() rejects a buffer that does not match its size", () => {
+  assert.throws(() => greyBytes({ width: 3, height: 3, channels: 1, data: new Uint8Array(8) }), RangeError);
+  assert.throws(() => greyBytes({ width: 0, height: 3, channels: 1, data: new Uint8Array(0) }), RangeError);
 });
 
 /** The issue's 7: a bar and a diagonal, in unit coordinates of its own box. */

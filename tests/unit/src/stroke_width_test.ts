@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { BLOB_RATIO, distanceToPaper, MAX_STROKE_RATIO, strokeWidth, thinToRatio } from "../../../src/mod.ts";
+import {
+  BLOB_RATIO,
+  distanceToPaper,
+  MAX_STROKE_RATIO,
+  strokeWidth,
+  thinToRatio,
+} from "../../../src/stroke_width.ts";
 
 /** A `w`×`h` ink image with a vertical band of `width` pixels from `x0`, and optionally a horizontal one. */
 function bands(w: number, h: number, width: number, x0: number, y0 = -1): Float32Array {
