@@ -27,7 +27,9 @@ const enc = new TextEncoder();
 const LONG_QUERY = `?pad=${"x".repeat(8200)}`;
 
 const V1_HEAVY = ["/api/v1/predict", "/api/v1/predict/batch"];
-const INFER = ["/v2/models/mnist/infer", "/v2/models/mnist/versions/2.0.0/infer"];
+/** The version the server loads, so the versioned v2 paths follow the model in `models/`. */
+const VERSION: string = JSON.parse(await Deno.readTextFile(`${ROOT}models/convnet.json`)).version;
+const INFER = ["/v2/models/mnist/infer", `/v2/models/mnist/versions/${VERSION}/infer`];
 
 /** A v2 JSON request for `n` images. */
 function inferJson(n: number, extra: Record<string, unknown> = {}): string {
@@ -205,7 +207,7 @@ Deno.test({
       });
 
       await t.step("the Open Inference Protocol routes: 200, 400, 404, 413", async () => {
-        for (const base of ["/v2/models/mnist", "/v2/models/mnist/versions/2.0.0"]) {
+        for (const base of ["/v2/models/mnist", `/v2/models/mnist/versions/${VERSION}`]) {
           await call(base, {}, 200);
           await call(`${base}/ready`, {}, 200);
         }
@@ -248,7 +250,7 @@ Deno.test({
 
       await t.step("every operation answers 414 past the URL limit", async () => {
         for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
-          const concrete = path.replace("{name}", "mnist").replace("{version}", "2.0.0").replace(
+          const concrete = path.replace("{name}", "mnist").replace("{version}", VERSION).replace(
             "{file}",
             "convnet.json",
           );
@@ -304,7 +306,9 @@ Deno.test({
         }, expect);
       };
       const coldApp = createApp(cold);
-      for (const p of ["/v2/models/mnist", "/v2/models/mnist/versions/2.0.0", "/ready", "/v2/health/ready"]) {
+      for (
+        const p of ["/v2/models/mnist", `/v2/models/mnist/versions/${VERSION}`, "/ready", "/v2/health/ready"]
+      ) {
         await inApp(coldApp, p, {}, 503);
       }
       await inApp(coldApp, "/health", {}, 200);
@@ -313,7 +317,7 @@ Deno.test({
       const { app, ctx, close } = await createTestApp();
       try {
         ctx.draining = true;
-        for (const p of ["/v2/models/mnist/ready", "/v2/models/mnist/versions/2.0.0/ready", "/ready"]) {
+        for (const p of ["/v2/models/mnist/ready", `/v2/models/mnist/versions/${VERSION}/ready`, "/ready"]) {
           await inApp(app, p, {}, 503);
         }
       } finally {
