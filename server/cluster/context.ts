@@ -8,7 +8,16 @@
  * @module
  */
 
-import { type BackendName, normalize, type Pixels, type Prediction, toPredictions } from "../../src/mod.ts";
+import {
+  type BackendName,
+  normalize,
+  type NotDigitRule,
+  notDigitRule,
+  outputColumns,
+  type Pixels,
+  type Prediction,
+  toPredictions,
+} from "../../src/mod.ts";
 import { createDecodePool } from "../images/pool.ts";
 import type { SpawnDecodeWorker } from "../images/link.ts";
 import { createBatcher } from "../model/batcher.ts";
@@ -38,13 +47,17 @@ export interface ModelInput {
 export interface RanOn {
   backend: BackendName;
   modelVersion: string;
-  /** Outputs per image. */
+  /** Classes per image (the digits). */
   classes: number;
+  /** Outputs per image: the classes' logits, then "not a digit" where the model has it. */
+  columns: number;
+  /** The model's "not a digit" logit and calibrated threshold, if it has one. */
+  notDigit?: NotDigitRule;
 }
 
-/** Logits per input, and the model that computed them. */
+/** Every output per input (`columns` each), and the model that computed them. */
 export interface Inference extends RanOn {
-  logits: Float32Array[];
+  outputs: Float32Array[];
 }
 
 /** Predictions per image, and the model that made them. */
@@ -115,14 +128,16 @@ export function createContext(
       else normalize(input.data, mean, std, row);
     });
     const t0 = performance.now();
-    const logits = n === 0 ? new Float32Array(0) : await classifier.logits(tensor, n);
+    const outputs = n === 0 ? new Float32Array(0) : await classifier.outputs(tensor, n);
     parts.metrics.inferenceSeconds.observe(
       { backend, batch: batchBucket(n) },
       (performance.now() - t0) / 1000,
     );
     const classes = metadata.labels.length;
-    const items = inputs.map((_, i) => logits.slice(i * classes, (i + 1) * classes));
-    return { items, meta: { backend, modelVersion: metadata.version, classes } };
+    const columns = outputColumns(metadata);
+    const items = inputs.map((_, i) => outputs.slice(i * columns, (i + 1) * columns));
+    const notDigit = notDigitRule(metadata);
+    return { items, meta: { backend, modelVersion: metadata.version, classes, columns, notDigit } };
   }
 
   const batcher = createBatcher(run);
@@ -130,7 +145,7 @@ export function createContext(
     const { items, meta } = parts.config.microBatch && inputs.length < 64
       ? await batcher.submit(inputs)
       : await run(inputs);
-    return { ...meta, logits: items };
+    return { ...meta, outputs: items };
   };
 
   return {
@@ -142,11 +157,13 @@ export function createContext(
     inflight: 0,
     infer,
     async classify(images) {
-      const { logits, ...ranOn } = await infer(images.map((data) => ({ data, normalised: false })));
-      const flat = new Float32Array(logits.length * ranOn.classes);
-      logits.forEach((row, i) => flat.set(row, i * ranOn.classes));
-      const predictions = toPredictions(flat, ranOn.classes);
-      for (const p of predictions) parts.metrics.predictions.inc({ class: String(p.predictedClass) });
+      const { outputs, ...ranOn } = await infer(images.map((data) => ({ data, normalised: false })));
+      const flat = new Float32Array(outputs.length * ranOn.columns);
+      outputs.forEach((row, i) => flat.set(row, i * ranOn.columns));
+      const predictions = toPredictions(flat, ranOn.classes, ranOn.notDigit);
+      for (const p of predictions) {
+        parts.metrics.predictions.inc({ class: p.isDigit ? String(p.predictedClass) : "not_digit" });
+      }
       return { ...ranOn, predictions };
     },
   };

@@ -66,6 +66,8 @@ export function info(_req: Request, ctx: Context): Response {
         input: m.input,
         output: m.output,
         normalization: m.normalization,
+        // The "not a digit" output's calibrated threshold and where it came from (docs/model.md).
+        not_digit: m.not_digit ?? null,
       }
       : null,
     backend: {

@@ -96,7 +96,8 @@ export function openApiDocument(version: string, limits: DocumentLimits): Record
       version,
       description: "Classifies a handwritten digit. Drop-in replacement of the FastAPI service: " +
         "`POST /api/v1/predict` with a multipart `file` answers `predicted_class`, `confidence` and " +
-        `\`probabilities\`. Limits: body ${limits.maxUploadBytes} bytes, ${limits.maxPixels} pixels ` +
+        "`probabilities`, plus `is_digit` (false when the image is not one digit) and `digit_score`. " +
+        `Limits: body ${limits.maxUploadBytes} bytes, ${limits.maxPixels} pixels ` +
         `per image, ${limits.maxBatchFiles} files per batch. Errors are RFC 9457 problem details ` +
         "with a `detail` message; on the Open Inference Protocol's `/v2` paths they are its " +
         '`{"error": "<message>"}`. Every path also answers 405 with `Allow` for a method it does not ' +
@@ -309,11 +310,32 @@ function v1Schemas(): Record<string, unknown> {
   return {
     Prediction: {
       type: "object",
-      required: ["predicted_class", "confidence", "probabilities"],
+      required: ["predicted_class", "confidence", "probabilities", "is_digit", "digit_score"],
       properties: {
-        predicted_class: { type: "integer", minimum: 0, maximum: 9 },
-        confidence: { type: "number" },
-        probabilities,
+        predicted_class: {
+          type: "integer",
+          minimum: 0,
+          maximum: 9,
+          description: "The most probable digit; when `is_digit` is false, only the closest digit",
+        },
+        confidence: { type: "number", description: "Its probability among the ten digits" },
+        probabilities: {
+          ...probabilities,
+          description: "Probability of each digit, given a digit; sums to 1",
+        },
+        is_digit: {
+          type: "boolean",
+          description: "False for a scribble, dot, letter, several digits, noise or a stroke too small to " +
+            'read: show "not a digit" rather than `predicted_class`. Answered with 200, not 422, so old ' +
+            "clients (which treat 422 as an error) keep their answer; 422 stays for an image with no ink",
+        },
+        digit_score: {
+          type: "number",
+          minimum: 0,
+          maximum: 1,
+          description: 'p(digit) from the model\'s "not a digit" output; `is_digit` is `digit_score` ≥ the ' +
+            "model's calibrated threshold (`not_digit` in /api/info)",
+        },
         model_version: { type: "string" },
         backend: { type: "string", enum: ["webgpu", "webgl", "wasm"] },
         timings_ms: {

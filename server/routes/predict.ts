@@ -29,6 +29,8 @@ function toJson(p: Prediction, ran: RanOn, timings: Timings) {
     predicted_class: p.predictedClass,
     confidence: p.confidence,
     probabilities: p.probabilities,
+    is_digit: p.isDigit,
+    digit_score: p.digitScore,
     model_version: ran.modelVersion,
     backend: ran.backend,
     timings_ms: {
@@ -191,7 +193,13 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
   const results = items.map((item) => {
     if (!(item instanceof Float32Array)) return item;
     const p = predictions[k++];
-    return { predicted_class: p.predictedClass, confidence: p.confidence, probabilities: p.probabilities };
+    return {
+      predicted_class: p.predictedClass,
+      confidence: p.confidence,
+      probabilities: p.probabilities,
+      is_digit: p.isDigit,
+      digit_score: p.digitScore,
+    };
   });
   return json({
     results,

@@ -118,7 +118,8 @@ export async function infer(req: Request, ctx: Context, name: string, version?: 
   })));
   const classes = ran.classes;
   const logits = new Float32Array(n * classes);
-  ran.logits.forEach((row, i) => logits.set(row, i * classes));
+  // The class logits only: a "not a digit" column stays out of the protocol's [N, 10] outputs.
+  ran.outputs.forEach((row, i) => logits.set(row.subarray(0, classes), i * classes));
   const tensorOf = (o: string) => o === PROBABILITIES ? softmax(logits, classes) : logits;
 
   const binary: Float32Array[] = [];

@@ -71,6 +71,8 @@ Deno.test({
         assert.ok(Math.abs(r.probabilities.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-4);
         assert.equal(r.confidence, Math.max(...r.probabilities));
         assert.equal(r.backend, "wasm");
+        assert.equal(r.is_digit, true);
+        assert.ok(r.digit_score > 0.5 && r.digit_score <= 1);
         assert.ok(r.timings_ms.total >= r.timings_ms.inference);
         assert.ok(res.headers.get("x-request-id"));
       });
@@ -85,6 +87,7 @@ Deno.test({
           const body = await res.json();
           assert.equal(res.status, 200, `${name}: ${JSON.stringify(body)}`);
           if (body.predicted_class !== Number(name[0])) wrong.push(`${name} → ${body.predicted_class}`);
+          if (body.is_digit !== true) wrong.push(`${name} → not a digit (${body.digit_score})`);
         }
         assert.deepEqual(wrong, []);
       });

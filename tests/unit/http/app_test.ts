@@ -156,6 +156,36 @@ Deno.test({
         assert.equal((await json.json()).predicted_class, 1);
       });
 
+      await t.step("a drawing that is not a digit answers 200 with is_digit false", async () => {
+        // A zig-zag and a dot: the model's "not a digit" output, with its calibrated threshold.
+        const zig = Array.from({ length: 784 }, (_, i) => {
+          const x = i % 28, y = Math.floor(i / 28);
+          return y > 4 && y < 24 && Math.abs(((x * 3) % 14) - (y % 14)) < 2 ? 255 : 0;
+        });
+        const dot = Array.from(
+          { length: 784 },
+          (_, i) => ((i % 28) - 14) ** 2 + (Math.floor(i / 28) - 14) ** 2 < 9 ? 255 : 0,
+        );
+        const threshold = ctx.store.current.metadata.not_digit!.threshold;
+        for (const image of [zig, dot]) {
+          const res = await app(
+            new Request(`${BASE}/api/v1/predict`, {
+              method: "POST",
+              body: JSON.stringify({ image }),
+              headers: { "content-type": "application/json" },
+            }),
+          );
+          assert.equal(res.status, 200);
+          const body = await res.json();
+          assert.equal(body.is_digit, false);
+          assert.ok(body.digit_score < threshold, `${body.digit_score}`);
+          assert.equal(body.probabilities.length, 10, "old clients still get ten probabilities");
+        }
+        const seven = await (await app(uploadRequest(`${BASE}/api/v1/predict`, PNG7))).json();
+        assert.equal(seven.is_digit, true);
+        assert.ok(seven.digit_score >= threshold);
+      });
+
       await t.step("POST /api/v1/predict/batch answers in order, errors in place", async () => {
         const form = new FormData();
         form.append("file", new Blob([PNG7], { type: "image/png" }), "a.png");
@@ -164,6 +194,7 @@ Deno.test({
         const res = await app(new Request(`${BASE}/api/v1/predict/batch`, { method: "POST", body: form }));
         const { results } = await res.json();
         assert.equal(results[0].predicted_class, 7);
+        assert.equal(results[0].is_digit, true);
         assert.equal(results[1].error.status, 415);
         assert.equal(results[2].predicted_class, 5);
       });
