@@ -23,14 +23,21 @@ interface Timings {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** The old service's JSON keys, plus model version, backend and timings. */
-function toJson(p: Prediction, ran: RanOn, timings: Timings) {
+/** One prediction in the old service's JSON keys, plus whether it is a digit at all. */
+function predictionJson(p: Prediction) {
   return {
     predicted_class: p.predictedClass,
     confidence: p.confidence,
     probabilities: p.probabilities,
     is_digit: p.isDigit,
     digit_score: p.digitScore,
+  };
+}
+
+/** A single prediction's answer: the prediction, model version, backend and timings. */
+function toJson(p: Prediction, ran: RanOn, timings: Timings) {
+  return {
+    ...predictionJson(p),
     model_version: ran.modelVersion,
     backend: ran.backend,
     timings_ms: {
@@ -192,14 +199,7 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
   let k = 0;
   const results = items.map((item) => {
     if (!(item instanceof Float32Array)) return item;
-    const p = predictions[k++];
-    return {
-      predicted_class: p.predictedClass,
-      confidence: p.confidence,
-      probabilities: p.probabilities,
-      is_digit: p.isDigit,
-      digit_score: p.digitScore,
-    };
+    return predictionJson(predictions[k++]);
   });
   return json({
     results,

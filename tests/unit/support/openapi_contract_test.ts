@@ -23,7 +23,13 @@ const answer = (
   headers: new Headers({ "content-type": type }),
   body: enc.encode(typeof body === "string" ? body : JSON.stringify(body)),
 });
-const prediction = { predicted_class: 7, confidence: 0.9, probabilities: new Array(10).fill(0.1) };
+const prediction = {
+  predicted_class: 7,
+  confidence: 0.9,
+  probabilities: new Array(10).fill(0.1),
+  is_digit: true,
+  digit_score: 0.99,
+};
 
 Deno.test("ContractChecker accepts documented answers and records them", () => {
   const c = new ContractChecker(openApiDocument("2.0.0", LIMITS));
