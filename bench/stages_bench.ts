@@ -6,7 +6,7 @@
  *     deno bench -A bench/stages_bench.ts
  */
 import { createClassifier, parseMetadata, preprocess } from "../src/mod.ts";
-import { createApp } from "../server/http/app.ts";
+import { createApp } from "../server/app.ts";
 import { readForm } from "../server/http/body.ts";
 import { loadConfig } from "../server/config.ts";
 import { createContext } from "../server/cluster/context.ts";

@@ -1,6 +1,7 @@
 /**
- * The HTTP application: the route table and the middleware chain, as a plain
- * `(Request) => Promise<Response>`. Only `cluster/server_worker.ts` listens.
+ * The HTTP application, the composition root: the route table and the middleware chain,
+ * as a plain `(Request) => Promise<Response>`. The plumbing is `http/`, the handlers are
+ * `routes/`; only `cluster/server_worker.ts` listens.
  *
  * The chain, outermost first: request id → `Connection: close` while draining → metrics and
  * logs → HEAD → security headers → CORS (and preflights) → the one error path → the drain
@@ -10,27 +11,27 @@
  * @module
  */
 
-import type { Context } from "../cluster/context.ts";
-import { docsAsset } from "../routes/api_docs.ts";
-import { docsSlash, home, modelFile, redocPage, swaggerPage } from "../routes/assets.ts";
-import { health, info, metrics, openapi, ready } from "../routes/meta.ts";
-import { predict, predictBatch } from "../routes/predict.ts";
-import * as v2 from "../routes/v2.ts";
-import { compose, type Middleware } from "./compose.ts";
-import { HttpError } from "./errors.ts";
-import { connectionClose } from "./middleware/connection_close.ts";
-import { cors } from "./middleware/cors.ts";
-import { drainGate } from "./middleware/drain_gate.ts";
-import { errorBoundary } from "./middleware/error_boundary.ts";
-import { head } from "./middleware/head.ts";
-import { observe } from "./middleware/observe.ts";
-import { requestId } from "./middleware/request_id.ts";
-import { securityHeaders } from "./middleware/security_headers.ts";
-import { shed } from "./middleware/shed.ts";
-import { urlLimit } from "./middleware/url_limit.ts";
-import { type Route, route, router } from "./router.ts";
-import { createStaticHandler, safeSegments } from "./static_files.ts";
-import { STATUS } from "./status.ts";
+import type { Context } from "./cluster/context.ts";
+import { docsAsset } from "./routes/api_docs.ts";
+import { docsSlash, home, modelFile, redocPage, swaggerPage } from "./routes/assets.ts";
+import { health, info, metrics, openapi, ready } from "./routes/meta.ts";
+import { predict, predictBatch } from "./routes/predict.ts";
+import * as v2 from "./routes/v2.ts";
+import { compose, type Middleware } from "./http/compose.ts";
+import { HttpError } from "./http/errors.ts";
+import { connectionClose } from "./http/middleware/connection_close.ts";
+import { cors } from "./http/middleware/cors.ts";
+import { drainGate } from "./http/middleware/drain_gate.ts";
+import { errorBoundary } from "./http/middleware/error_boundary.ts";
+import { head } from "./http/middleware/head.ts";
+import { observe } from "./http/middleware/observe.ts";
+import { requestId } from "./http/middleware/request_id.ts";
+import { securityHeaders } from "./http/middleware/security_headers.ts";
+import { shed } from "./http/middleware/shed.ts";
+import { urlLimit } from "./http/middleware/url_limit.ts";
+import { type Route, route, router } from "./http/router.ts";
+import { createStaticHandler, safeSegments } from "./http/static_files.ts";
+import { STATUS } from "./http/status.ts";
 
 /**
  * Build the request handler.

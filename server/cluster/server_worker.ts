@@ -8,7 +8,7 @@
  */
 
 import type { Classifier } from "../../src/mod.ts";
-import { createApp } from "../http/app.ts";
+import { createApp } from "../app.ts";
 import { BackendRouter } from "../model/router.ts";
 import type { Config } from "../config.ts";
 import { type Context, createContext } from "./context.ts";

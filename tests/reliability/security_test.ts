@@ -86,7 +86,7 @@ Deno.test({
     await Deno.writeTextFile(`${web}/index.html`, "<!doctype html><html>inside</html>");
     await Deno.writeTextFile(`${web}/inside.txt`, "inside the web dir");
     // Targets the server may read (its --allow-read covers server/ and src/): only the link check stops them.
-    await Deno.symlink(`${ROOT}server/http/app.ts`, `${web}/leak.txt`);
+    await Deno.symlink(`${ROOT}server/app.ts`, `${web}/leak.txt`);
     await Deno.symlink(`${ROOT}src`, `${web}/srcdir`);
     await Deno.symlink(`${web}/inside.txt`, `${web}/alias.txt`);
     const srv = await startServer({ WATCH_MODELS: "false", WEB_DIR: web }, {
@@ -103,8 +103,8 @@ Deno.test({
         const p of [
           "/leak.txt",
           "/srcdir/mod.ts",
-          "/srcdir/../../server/http/app.ts",
-          "/%2e%2e/server/http/app.ts",
+          "/srcdir/../../server/app.ts",
+          "/%2e%2e/server/app.ts",
         ]
       ) {
         const res = await rawRequest(srv.port, { method: "GET", target: p });
@@ -145,7 +145,7 @@ Deno.test({
       const before = (await (await fetch(`${srv.url}/api/info`)).json()).model_info.sha256;
       await Deno.writeTextFile(
         `${dir}/convnet.json`,
-        JSON.stringify({ ...meta, file: "../../server/http/app.ts" }),
+        JSON.stringify({ ...meta, file: "../../server/app.ts" }),
       );
       let reloads: { ok: boolean; error?: string }[] = [];
       for (let i = 0; i < 100 && !reloads.some((r) => !r.ok); i++) {

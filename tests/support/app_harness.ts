@@ -10,7 +10,7 @@
 
 import { type Context, createContext } from "../../server/cluster/context.ts";
 import { loadConfig } from "../../server/config.ts";
-import { createApp } from "../../server/http/app.ts";
+import { createApp } from "../../server/app.ts";
 import { createLogger } from "../../server/log.ts";
 import { createMetrics } from "../../server/metrics.ts";
 import { ModelStore } from "../../server/model/store.ts";

@@ -237,7 +237,7 @@ const ofFormat = (c: Corpus, f: CorpusImage["format"]) => labelled(c).filter((i)
 /** Where the traversal payloads are aimed: every route that maps a path to a file. */
 const STATIC_PREFIXES = ["/", "/assets/", "/model/", "/model/model/", "/docs/assets/", "/v2/models/"];
 /** Files outside web/dist the start task may read: a leak would show their content. */
-const TARGETS = ["server/http/app.ts", "deno.json", "etc/passwd", "models/convnet.json", "src/mod.ts"];
+const TARGETS = ["server/app.ts", "deno.json", "etc/passwd", "models/convnet.json", "src/mod.ts"];
 const UP = ["..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "%252e%252e", "%c0%ae%c0%ae", "..%00", "..;"];
 const SEP = ["/", "%2f", "%2F", "%252f", "%5c", "\\", "%255c", "//"];
 

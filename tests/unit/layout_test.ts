@@ -1,12 +1,13 @@
 /**
- * The rooms' import rule, read from the source: each room may import only the rooms
- * below it, so the layout keeps telling the architecture.
+ * The rooms' import rule, read from the source and followed through every module, so the
+ * layout keeps telling the architecture.
  *
  * - `src/` (the inference module, Deno and browser) imports nothing outside `src/`, and of
  *   packages only onnxruntime-web.
- * - `server/http/` (HTTP plumbing) imports nothing from `server/model/` or `server/images/`.
+ * - `server/http/` (HTTP plumbing) loads nothing of `server/model/`, `images/`, `routes/` or
+ *   `cluster/`, directly or through another module: `server/app.ts` joins it to the routes.
  * - `server/images/` (decoding) knows nothing of HTTP, routes, workers or the model.
- * - `server/model/` (model store, routing, batching) knows nothing of HTTP or images.
+ * - `server/model/` (model store, routing, batching) knows nothing of HTTP, routes or images.
  * - `web/` imports `src/`, never `server/`; `server/` never imports `web/` or `tests/`.
  */
 import assert from "node:assert/strict";
@@ -47,6 +48,46 @@ async function importsOf(room: string): Promise<[string, string][]> {
   return out;
 }
 
+/**
+ * Every repository module `room`'s files load, directly or through other modules (relative
+ * imports followed to the end), as `[file in room, module reached]`.
+ */
+async function reachedFrom(room: string): Promise<[string, string][]> {
+  const out: [string, string][] = [];
+  const direct = new Map<string, string[]>();
+  const importsOfFile = async (file: string): Promise<string[]> => {
+    if (!direct.has(file)) {
+      let source = "";
+      try {
+        source = await Deno.readTextFile(join(ROOT, file));
+      } catch {
+        // Not a file of ours (a directory URL, say): nothing further.
+      }
+      direct.set(
+        file,
+        specifiers(source).filter((s) => s.startsWith(".")).map((s) =>
+          relative(ROOT, resolve(ROOT, dirname(file), s))
+        ),
+      );
+    }
+    return direct.get(file)!;
+  };
+  for await (const abs of tsFiles(join(ROOT, room))) {
+    const start = relative(ROOT, abs);
+    const seen = new Set<string>([start]);
+    const todo = [start];
+    while (todo.length) {
+      for (const next of await importsOfFile(todo.pop()!)) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        todo.push(next);
+        out.push([start, next]);
+      }
+    }
+  }
+  return out;
+}
+
 function violations(imports: [string, string][], bad: (target: string) => boolean): string[] {
   return imports.filter(([, t]) => bad(t)).map(([f, t]) => `${f} → ${t}`);
 }
@@ -67,22 +108,28 @@ Deno.test("src/ imports nothing outside src/ and of packages only onnxruntime-we
   assert.deepEqual(violations(imports, (t) => !t.startsWith("src/") && !t.startsWith("onnxruntime-web")), []);
 });
 
-Deno.test("server/http/ imports nothing from server/model/ or server/images/", async () => {
-  const imports = await importsOf("server/http");
-  assert.ok(imports.some(([, t]) => t.startsWith("server/routes/")), "the reader found app.ts's routes");
-  assert.deepEqual(violations(imports, (t) => /^server\/(model|images)\//.test(t)), []);
+Deno.test("reachedFrom() follows imports through other modules", async () => {
+  // app.ts imports routes/predict.ts, which imports cluster/context.ts, which imports images/pool.ts.
+  const reached = (await reachedFrom("server")).filter(([f]) => f === "server/app.ts").map(([, t]) => t);
+  assert.ok(reached.includes("server/images/pool.ts"), reached.join());
 });
 
-Deno.test("server/images/ knows nothing of HTTP, routes, workers or the model", async () => {
-  const imports = await importsOf("server/images");
-  assert.ok(imports.some(([, t]) => t.startsWith("src/")));
-  assert.deepEqual(violations(imports, (t) => /^server\/(http|routes|cluster|model)\//.test(t)), []);
+Deno.test("server/http/ loads nothing of the model, images, routes or workers, even indirectly", async () => {
+  const reached = await reachedFrom("server/http");
+  assert.ok(reached.some(([, t]) => t.startsWith("src/")), "the reader found http/'s imports");
+  assert.deepEqual(violations(reached, (t) => /^server\/(model|images|routes|cluster)\//.test(t)), []);
 });
 
-Deno.test("server/model/ knows nothing of HTTP or images", async () => {
-  const imports = await importsOf("server/model");
-  assert.ok(imports.length > 0);
-  assert.deepEqual(violations(imports, (t) => /^server\/(http|routes|images|cluster)\//.test(t)), []);
+Deno.test("server/images/ loads nothing of HTTP, routes, workers or the model, even indirectly", async () => {
+  const reached = await reachedFrom("server/images");
+  assert.ok(reached.some(([, t]) => t.startsWith("src/")));
+  assert.deepEqual(violations(reached, (t) => /^server\/(http|routes|cluster|model)\//.test(t)), []);
+});
+
+Deno.test("server/model/ loads nothing of HTTP, routes, images or workers, even indirectly", async () => {
+  const reached = await reachedFrom("server/model");
+  assert.ok(reached.length > 0);
+  assert.deepEqual(violations(reached, (t) => /^server\/(http|routes|images|cluster)\//.test(t)), []);
 });
 
 Deno.test("web/ imports src/ but not server/; server/ imports neither web/ nor tests/", async () => {

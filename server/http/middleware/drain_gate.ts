@@ -12,16 +12,27 @@
  * @module
  */
 
-import type { DrainGate } from "../../cluster/drain.ts";
 import { type BodyLimits, readBody } from "../body.ts";
 import type { Middleware, Next } from "../compose.ts";
 import { HttpError } from "../errors.ts";
 import { HEADER, STATUS } from "../status.ts";
 
+/** What this middleware needs of the worker's gate (`cluster/drain.ts` makes one). */
+export interface RequestGate {
+  /** Whether requests wait. */
+  readonly closed: boolean;
+  /** Count one request's arrival. */
+  arrive(): void;
+  /** `undefined` while open; else resolves when the gate opens. */
+  pass(): Promise<void> | undefined;
+  /** Count `work` as unsettled until it settles; returns it. */
+  settle<T>(work: Promise<T>): Promise<T>;
+}
+
 /** Options of {@linkcode drainGate}. */
 export interface DrainGateOptions {
   /** The worker's gate. */
-  gate: Pick<DrainGate, "arrive" | "closed" | "pass" | "settle">;
+  gate: RequestGate;
   /** Limits for reading a held request's body. */
   limits: BodyLimits;
   /** Most requests held at once (their bodies are in memory); past it, 503 at once. @default 256 */
@@ -45,8 +56,8 @@ async function buffered(req: Request, limits: BodyLimits): Promise<Request> {
  *   received in time (408) or cut off (400); 503 past `maxHeld` held requests.
  * @example
  * ```ts
- * import { createDrainGate } from "../../cluster/drain.ts";
- * const mw = drainGate({ gate: createDrainGate(), limits: { maxBytes: 5 << 20, timeoutMs: 10_000 } });
+ * // gate: createDrainGate() from cluster/drain.ts, which composes this chain's worker
+ * const mw = drainGate({ gate, limits: { maxBytes: 5 << 20, timeoutMs: 10_000 } });
  * ```
  */
 export function drainGate(options: DrainGateOptions): Middleware {
