@@ -4,15 +4,15 @@
  * `routes/`; only `cluster/server_worker.ts` listens.
  *
  * The chain, outermost first: request id → `Connection: close` while draining → metrics and
- * logs → HEAD → security headers → CORS (and preflights) → the one error path → the drain
- * gate → URL limit → router → load shedding → the route's handler. Each step is one file in `middleware/` (the router in `router.ts`).
+ * logs → HEAD → security headers → CORS (and preflights) → the one error path → URL limit → the
+ * drain gate → router → load shedding → the route's handler. Each step is one file in `middleware/` (the router in `router.ts`).
  *
  * Runs in Deno.
  * @module
  */
 
 import type { Context } from "./cluster/context.ts";
-import { docsAsset } from "./routes/api_docs.ts";
+import { docsAssetRoute } from "./routes/api_docs.ts";
 import { docsSlash, home, modelFile, redocPage, swaggerPage } from "./routes/assets.ts";
 import { health, info, metrics, openapi, ready } from "./routes/meta.ts";
 import { predict, predictBatch } from "./routes/predict.ts";
@@ -53,11 +53,7 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     route("GET", "/docs", swaggerPage),
     route("GET", "/docs/", docsSlash),
     route("GET", "/redoc", redocPage),
-    route("GET", "/docs/assets/{name}", async (_req, _ctx, name) => {
-      const res = await docsAsset(name);
-      if (!res) throw new HttpError(STATUS.NotFound, `No docs asset "${name}"`);
-      return res;
-    }),
+    route("GET", "/docs/assets/{name}", docsAssetRoute),
     route("GET", "/model/{file}", modelFile),
     route("POST", "/api/v1/predict", predict, heavy),
     route("POST", "/api/v1/predict/batch", predictBatch, heavy),
@@ -81,12 +77,13 @@ export function createApp(ctx: Context): (req: Request) => Promise<Response> {
     securityHeaders(),
     cors({ origins: ctx.config.corsOrigins }),
     errorBoundary({ log: ctx.log, formatFor: (path) => v2.isProtocolPath(path) ? "inference" : "problem" }),
+    // Before the gate: a URL over the limit is refused before a held request's body is read.
+    urlLimit({ max: 8192 }),
     drainGate({
       gate: ctx.gate,
       limits: { maxBytes: ctx.config.maxUploadBytes, timeoutMs: ctx.config.bodyTimeoutMs },
       maxHeld: ctx.config.maxInflight,
     }),
-    urlLimit({ max: 8192 }),
     router({
       routes,
       ctx,

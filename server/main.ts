@@ -72,7 +72,8 @@ async function main(): Promise<number> {
       const m = e.data;
       if (decoders.handle(i, m)) return;
       if (m.type === "listening") {
-        if (++listening === 1) { for (let k = 1; k < workers.length; k++) start(k, m.model); }
+        // The rest start once the first listens, unless a stop came first.
+        if (++listening === 1 && !stopping) { for (let k = 1; k < workers.length; k++) start(k, m.model); }
         if (listening === workers.length) {
           log.info("listening", {
             url: `http://${config.host}:${m.port}`,
@@ -85,6 +86,8 @@ async function main(): Promise<number> {
         log.error("cannot start", { worker: i, error: m.error });
         finish(1);
       } else if (m.type === "drained") {
+        // A worker that reached DRAIN_TIMEOUT_MS with requests still running says so here.
+        if (m.inflight > 0) log.warn("drain cut requests", { worker: i, inflight: m.inflight });
         if (++drained === workers.length) finish(0);
       } else if (m.type === "quiet" || m.type === "busy" || m.type === "closed") {
         onDrainMessage(i, m);

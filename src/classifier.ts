@@ -89,7 +89,7 @@ export async function createClassifier(
     const all = await outputs(tensor, batch);
     if (columns === classes) return all;
     // The class logits only, as from a model without "not a digit": callers that read
-    // `classes` logits per image (the v2 protocol route) keep working.
+    // `classes` logits per image keep working.
     const out = new Float32Array(batch * classes);
     for (let r = 0; r < batch; r++) out.set(all.subarray(r * columns, r * columns + classes), r * classes);
     return out;

@@ -22,7 +22,9 @@ export interface Answer {
   predictedClass: number;
   confidence: number;
   probabilities: readonly number[];
-  /** Backend and model, e.g. "WebGPU · model 2.0.0". */
+  /** False when this side says the drawing is not a digit. */
+  isDigit: boolean;
+  /** Backend and model, e.g. "WebGPU · model 2.1.0". */
   engine: string;
 }
 
@@ -35,6 +37,7 @@ export const serverAnswer = (s: ServerPrediction): Answer => ({
   predictedClass: s.predicted_class,
   confidence: s.confidence,
   probabilities: s.probabilities,
+  isDigit: s.is_digit ?? true,
   engine: [s.backend, s.model_version && `model ${s.model_version}`].filter(Boolean).join(" · "),
 });
 
@@ -79,11 +82,22 @@ export function formatDifference(diff: number): string {
  *
  * @param sameDigit Whether both sides predict the same class.
  * @param diff The largest absolute probability difference ({@linkcode maxDifference}).
+ * @param notDigit Which sides say the drawing is not a digit. @default neither
  * @returns E.g. "Same digit, identical probabilities." or "Same digit. Largest
  *   probability difference: less than 0.0001%."
  */
-export function comparisonSummary(sameDigit: boolean, diff: number): string {
-  const digits = sameDigit ? "Same digit" : "Different digits";
+export function comparisonSummary(
+  sameDigit: boolean,
+  diff: number,
+  notDigit: { page: boolean; server: boolean } = { page: false, server: false },
+): string {
+  const digits = notDigit.page && notDigit.server
+    ? "Both say not a digit"
+    : notDigit.page !== notDigit.server
+    ? "Different answers (one says not a digit)"
+    : sameDigit
+    ? "Same digit"
+    : "Different digits";
   if (diff === 0) return `${digits}, identical probabilities.`;
   if (!Number.isFinite(diff)) {
     return `${digits}. The probabilities are not comparable (different class counts).`;
@@ -100,10 +114,15 @@ function card(answer: Answer, testId: string): HTMLElement {
   title.textContent = answer.who;
   const digit = document.createElement("p");
   digit.className = "answer-digit";
-  digit.textContent = `${answer.predictedClass} `;
-  const conf = document.createElement("span");
-  conf.textContent = percent(answer.confidence);
-  digit.append(conf);
+  if (answer.isDigit) {
+    digit.textContent = `${answer.predictedClass} `;
+    const conf = document.createElement("span");
+    conf.textContent = percent(answer.confidence);
+    digit.append(conf);
+  } else {
+    digit.textContent = "Not a digit";
+  }
+  el.dataset.isDigit = String(answer.isDigit);
   const engine = document.createElement("p");
   engine.className = "answer-engine";
   engine.textContent = answer.engine;
@@ -123,7 +142,10 @@ export function showComparison(out: HTMLElement, page: Answer, server: Answer): 
   const summary = document.createElement("p");
   summary.className = "answer-summary";
   summary.dataset.maxDifference = String(diff);
-  summary.textContent = comparisonSummary(page.predictedClass === server.predictedClass, diff);
+  summary.textContent = comparisonSummary(page.predictedClass === server.predictedClass, diff, {
+    page: !page.isDigit,
+    server: !server.isDigit,
+  });
   const pair = document.createElement("div");
   pair.className = "answers";
   pair.append(card(page, "compare-page"), card(server, "compare-server"));

@@ -15,6 +15,8 @@ export interface ServerPrediction {
   predicted_class: number;
   confidence: number;
   probabilities: number[];
+  /** False when the image is not one digit (absent on servers older than model 2.1.0). */
+  is_digit?: boolean;
   backend?: string;
   model_version?: string;
 }

@@ -41,7 +41,11 @@ export function route<C>(
   handler: Handler<C>,
   options: { heavy?: boolean } = {},
 ): Route<C> {
-  const pattern = new RegExp("^" + name.replace(/\{[a-z]+\}/g, "([^/]+)") + "$");
+  // Literal parts match literally ("/openapi.json" is not "/openapiXjson"); `{name}` is one segment.
+  const source = name.split(/(\{[a-z]+\})/).map((part, i) =>
+    i % 2 ? "([^/]+)" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("");
+  const pattern = new RegExp("^" + source + "$");
   return { method, name, pattern, handler, heavy: options.heavy === true };
 }
 

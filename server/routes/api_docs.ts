@@ -8,7 +8,8 @@
  * @module
  */
 
-import { HEADER } from "../http/status.ts";
+import { HttpError } from "../http/errors.ts";
+import { HEADER, STATUS } from "../http/status.ts";
 import { MIME } from "../http/static_files.ts";
 
 /** Inline scripts are forbidden by the CSP, so each page's start-up is a small file. */
@@ -70,4 +71,19 @@ export function docsAsset(name: string): Response | undefined {
   return new Response(INIT[name], {
     headers: { [HEADER.ContentType]: MIME.js, [HEADER.CacheControl]: "public, max-age=86400" },
   });
+}
+
+/**
+ * `GET /docs/assets/{name}`: one of the docs pages' start-up scripts.
+ *
+ * @param _req The request.
+ * @param _ctx Unused.
+ * @param name File name after `/docs/assets/`.
+ * @returns The script.
+ * @throws {HttpError} 404 for any other name.
+ */
+export function docsAssetRoute(_req: Request, _ctx: unknown, name: string): Response {
+  const res = docsAsset(name);
+  if (!res) throw new HttpError(STATUS.NotFound, `No docs asset "${name}"`);
+  return res;
 }

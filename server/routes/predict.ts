@@ -195,7 +195,12 @@ export async function predictBatch(req: Request, ctx: Context): Promise<Response
     }
   }));
   const inputs = items.filter((i): i is Float32Array => i instanceof Float32Array);
-  const { predictions, modelVersion, backend } = await ctx.classify(inputs);
+  // Every file failed: nothing to run (and no empty run to count in the metrics).
+  const { predictions, modelVersion, backend } = inputs.length ? await ctx.classify(inputs) : {
+    predictions: [],
+    modelVersion: ctx.store.current.metadata.version,
+    backend: ctx.store.current.backend,
+  };
   let k = 0;
   const results = items.map((item) => {
     if (!(item instanceof Float32Array)) return item;

@@ -145,7 +145,10 @@ function jsonData(data: unknown, n: number): Float32Array {
   if (flat.length !== n * IMAGE_VALUES || !flat.every((v) => typeof v === "number" && Number.isFinite(v))) {
     throw bad(`Input data must be ${n * IMAGE_VALUES} finite numbers`);
   }
-  return Float32Array.from(flat as number[]);
+  const fp32 = Float32Array.from(flat as number[]);
+  // A finite double can still overflow FP32 (1e39 → Infinity): check what the model gets.
+  if (!allFinite(fp32)) throw bad(`Input data must be ${n * IMAGE_VALUES} finite FP32 numbers`);
+  return fp32;
 }
 
 /** FP32 from the binary part, with its declared size checked. */

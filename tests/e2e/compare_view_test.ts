@@ -37,4 +37,7 @@ Deno.test("comparisonSummary() names the digits and the difference in one senten
   );
   assert.equal(comparisonSummary(false, 0.25), "Different digits. Largest probability difference: 25%.");
   assert.match(comparisonSummary(true, maxDifference([0.5, 0.5], [1])), /not comparable/);
+  // A scribble: neither side states a digit as the answer.
+  assert.match(comparisonSummary(true, 0, { page: true, server: true }), /^Both say not a digit/);
+  assert.match(comparisonSummary(true, 0.01, { page: true, server: false }), /^Different answers/);
 });

@@ -127,8 +127,8 @@ Deno.test({
       assert.deepEqual(Object.keys(t.statuses), ["200"], summary(t));
       assert.equal(served.length, t.answered, "every answer the server made reached its client");
       assert.ok(broken(t) <= OLD_SERVICE_BROKEN, summary(t));
-      // Each loop stops at its first refusal: the listener is closed, nothing was sent.
-      assert.ok(t.refused <= 16, summary(t));
+      // Refusals (each loop stops at its first, after the listeners closed, nothing sent) are
+      // reported above, not asserted: how a client that ignores readiness learns the server is gone.
     } finally {
       await srv.stop("SIGKILL");
     }

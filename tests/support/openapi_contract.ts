@@ -53,7 +53,12 @@ export class ContractChecker {
     this.#ajv.addSchema({ $id: "oas", $defs: rebase(this.#doc.components.schemas) });
     this.#templates = Object.keys(this.#doc.paths).map((template) => ({
       template,
-      pattern: new RegExp("^" + template.replace(/\{[^}]+\}/g, "[^/]+") + "$"),
+      pattern: new RegExp(
+        "^" +
+          template.split(/(\{[^}]+\})/).map((part, i) =>
+            i % 2 ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          ).join("") + "$",
+      ),
       literal: !template.includes("{"),
     }));
     // Compile every schema now, so a broken one fails here, not on first use.

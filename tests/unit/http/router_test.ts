@@ -51,3 +51,12 @@ Deno.test("router() refuses malformed percent-encoding in a parameter with 400",
   const { res } = run(new Request("http://x/items/%E0%A4%A"));
   await assert.rejects(() => res, (e) => e instanceof HttpError && e.status === 400);
 });
+
+Deno.test("route() matches literal parts literally: a dot is a dot", () => {
+  const r = route("GET", "/openapi.json", () => new Response());
+  assert.ok(r.pattern.test("/openapi.json"));
+  assert.ok(!r.pattern.test("/openapiXjson"));
+  assert.ok(
+    route("GET", "/v2/models/{name}/ready", () => new Response()).pattern.test("/v2/models/mnist/ready"),
+  );
+});

@@ -132,6 +132,8 @@ Deno.test("parseInferRequest() refuses the wrong inputs, outputs and parameters 
     [{ inputs: [{ ...ok, shape: [5, 1, 28, 28] }] }, /1 ≤ N ≤ 4/],
     [{ inputs: [{ ...ok, shape: [1, 3, 28, 28] }] }, /\[N,1,28,28\]/],
     [{ inputs: [{ ...ok, data: image(0).slice(1) }] }, /784 finite numbers/],
+    // Finite as a double, Infinity as FP32: refused, not answered with null outputs.
+    [{ inputs: [{ ...ok, data: [1e39, ...image(0).slice(1)] }] }, /784 finite FP32 numbers/],
     [{ id: 7, inputs: [ok] }, /"id" must be a string/],
     [{ inputs: [ok], outputs: [{ name: "softmax" }] }, /Unknown output "softmax"/],
     [{ inputs: [ok], outputs: [{ name: "logits" }, { name: "logits" }] }, /requested twice/],
