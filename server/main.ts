@@ -89,7 +89,7 @@ async function main(): Promise<number> {
         // A worker that reached DRAIN_TIMEOUT_MS with requests still running says so here.
         if (m.inflight > 0) log.warn("drain cut requests", { worker: i, inflight: m.inflight });
         if (++drained === workers.length) finish(0);
-      } else if (m.type === "quiet" || m.type === "busy" || m.type === "closed") {
+      } else if (m.type === "quiet" || m.type === "busy" || m.type === "settled" || m.type === "closed") {
         onDrainMessage(i, m);
       } else if (m.type === "gather") {
         gathering.set(`${i}:${m.id}`, { snapshots: [], requester: i });
@@ -125,6 +125,7 @@ async function main(): Promise<number> {
   const quiet = new Set<number>();
   let closing = false;
   let closed = 0;
+  let settled = 0;
   let held = 0;
   let heldFrom = 0;
   let holdTimer: ReturnType<typeof setTimeout> | undefined;
@@ -133,7 +134,8 @@ async function main(): Promise<number> {
     closing = true;
     clearTimeout(holdTimer);
     log.info("closing listeners", { after: why, held_ms: Math.round(performance.now() - heldFrom) });
-    workers.forEach((w) => send(w, { type: "close" }));
+    // Each worker first waits for bodies still coming in; the listeners close together after.
+    workers.forEach((w) => send(w, { type: "settle" }));
   };
   const hold = () => {
     heldFrom = performance.now();
@@ -146,7 +148,9 @@ async function main(): Promise<number> {
   onDrainMessage = (i, m) => {
     if (m.type === "quiet") quiet.add(i);
     else if (m.type === "busy") quiet.delete(i);
-    else if (m.type === "closed") {
+    else if (m.type === "settled") {
+      if (++settled === workers.length) workers.forEach((w) => send(w, { type: "close" }));
+    } else if (m.type === "closed") {
       held += m.held;
       if (++closed === workers.length) {
         log.info("listeners closed", { held_requests: held });

@@ -27,6 +27,8 @@ export type MainMessage =
    */
   | { type: "drain" }
   | { type: "hold" }
+  /** Wait for request bodies still coming in (bounded by DRAIN_TIMEOUT_MS), then say `settled`. */
+  | { type: "settle" }
   | { type: "close" }
   | { type: "release" }
   | { type: "snapshot-request"; id: number; requester: number }
@@ -41,6 +43,8 @@ export type WorkerMessage =
   | { type: "fatal"; error: string }
   /** No request arrived for a while (cluster/drain.ts); `busy` when one arrives after all. */
   | { type: "quiet" }
+  /** No request body is still coming in (or the drain deadline passed): ready to close at once. */
+  | { type: "settled" }
   | { type: "busy" }
   /** The listener is closed; `held` requests wait at the gate, `inflight` heavy ones run. */
   | { type: "closed"; held: number; inflight: number }

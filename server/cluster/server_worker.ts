@@ -121,9 +121,10 @@ async function start(config: Config, workerId: number, ortModule?: WebAssembly.M
 }
 
 /** The drain steps of {@linkcode MainMessage}, in the order main.ts sends them. */
-type DrainStep = Extract<MainMessage, { type: "drain" | "hold" | "close" | "release" }>;
+type DrainStep = Extract<MainMessage, { type: "drain" | "hold" | "settle" | "close" | "release" }>;
 const isDrainStep = (m: MainMessage): m is DrainStep =>
-  m.type === "drain" || m.type === "hold" || m.type === "close" || m.type === "release";
+  m.type === "drain" || m.type === "hold" || m.type === "settle" || m.type === "close" ||
+  m.type === "release";
 
 /** What a drain step acts on; nothing before the worker has started (then each step just answers). */
 interface Serving {
@@ -166,9 +167,12 @@ async function drain(m: DrainStep, { server, ctx, close }: Serving) {
       if (closing.signal.aborted) break;
       post({ type: "busy" });
     }
-  } else if (m.type === "close") {
-    // After shutdown() no unread body can be read: wait for those still coming in.
+  } else if (m.type === "settle") {
+    // After shutdown() no unread body can be read: wait for those still coming in. Every
+    // worker keeps listening (and holding) meanwhile, so that all close at the same moment.
     if (ctx) await Promise.race([ctx.gate.settled(), delay(deadline - Date.now())]);
+    post({ type: "settled" });
+  } else if (m.type === "close") {
     shutdown = server?.shutdown() ?? Promise.resolve();
     closing.abort();
     // shutdown() closes the listening socket on the event loop's next turn.
