@@ -36,6 +36,11 @@ Deno.test({
       const violations: string[] = [];
       const sameOrigin = (u: string) => u.startsWith(origin + "/") || /^(data|blob):/.test(u);
       context.on("request", (r) => sameOrigin(r.url()) || offHost.push(r.url()));
+      // Requests not finished yet: named when the network does not settle, so a failure says why.
+      const pending = new Set<string>();
+      context.on("request", (r) => pending.add(r.url()));
+      context.on("requestfinished", (r) => pending.delete(r.url()));
+      context.on("requestfailed", (r) => pending.delete(r.url()));
       await context.exposeFunction("reportViolation", (v: string) => violations.push(v));
       await context.addInitScript(() =>
         document.addEventListener("securitypolicyviolation", (e) =>
@@ -43,6 +48,18 @@ Deno.test({
           (globalThis as any).reportViolation(`${e.violatedDirective} ${e.blockedURI}`))
       );
       const page = await context.newPage();
+      const settled = async () => {
+        try {
+          await page.waitForLoadState("networkidle", { timeout: 60_000 });
+        } catch (e) {
+          throw new Error(
+            `the page's network did not settle; pending: ${[...pending].join(", ") || "none"}`,
+            {
+              cause: e,
+            },
+          );
+        }
+      };
       page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
       page.on("pageerror", (e) => errors.push(e.message));
 
@@ -57,7 +74,7 @@ Deno.test({
       ) {
         assert.ok(swaggerPaths.some((s) => s?.replace(/\u200b/g, "") === p), `Swagger UI lists ${p}`);
       }
-      await page.waitForLoadState("networkidle");
+      await settled();
       await page.screenshot({ path: new URL("screenshots/docs.png", import.meta.url).pathname });
 
       await page.goto(`${origin}/redoc`);
@@ -68,7 +85,7 @@ Deno.test({
       }
       // The side menu's "API docs by Redocly" badge renders (its image is inline now).
       await page.getByText("API docs by Redocly").waitFor({ timeout: 10_000 });
-      await page.waitForLoadState("networkidle");
+      await settled();
 
       assert.deepEqual(offHost, [], "no request left the host");
       assert.deepEqual(violations, [], "no CSP violation");
