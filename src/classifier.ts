@@ -10,9 +10,7 @@ import { type BackendAttempt, type BackendName, loadModel, type LoadOptions } fr
 import { InvalidModelError } from "./errors.ts";
 import { type ModelMetadata, outputColumns, sha256Hex } from "./metadata.ts";
 import { notDigitRule, type Prediction, toPredictions } from "./postprocess.ts";
-import { normalize, type Pixels, preprocess, type PreprocessOptions } from "./preprocess.ts";
-
-const PIXELS = 28 * 28;
+import { normalize, PIXELS, type Pixels, preprocess, type PreprocessOptions } from "./preprocess.ts";
 
 /** Options of {@linkcode createClassifier}. */
 export interface ClassifierOptions extends Omit<LoadOptions, "inputName" | "outputName" | "outputSize"> {

@@ -26,6 +26,6 @@ export {
   NoDigitError,
   UnsupportedImageError,
 } from "./errors.ts";
-export { type ModelMetadata, outputColumns, parseMetadata } from "./metadata.ts";
+export { type ModelMetadata, outputColumns, parseMetadata, sha256Hex } from "./metadata.ts";
 export { type NotDigitRule, notDigitRule, type Prediction, softmax, toPredictions } from "./postprocess.ts";
-export { normalize, type Pixels, preprocess, SIDE } from "./preprocess.ts";
+export { normalize, PIXELS, type Pixels, preprocess, SIDE } from "./preprocess.ts";

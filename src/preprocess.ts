@@ -25,8 +25,11 @@ export interface Pixels {
 
 /** Side of the model's input image. */
 export const SIDE = 28;
+
+/** Values in one model input image (`SIDE × SIDE`, one channel). */
+export const PIXELS: number = SIDE * SIDE;
 /** Side of the box the digit is scaled into, as in MNIST. */
-export const BOX = 20;
+const BOX = 20;
 
 /** Options of {@linkcode preprocess}. */
 export interface PreprocessOptions {

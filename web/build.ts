@@ -27,7 +27,7 @@
  */
 
 import * as esbuild from "esbuild";
-import { parseMetadata } from "../src/mod.ts";
+import { parseMetadata, sha256Hex } from "../src/mod.ts";
 import { copyDocsAssets } from "./docs_assets.ts";
 import { faviconIco } from "./favicon.ts";
 import { type Compressed, precompress } from "./precompress.ts";
@@ -62,12 +62,6 @@ const ORT_WASM = Object.freeze({
   webgpu: "ort-wasm-simd-threaded.asyncify.wasm",
   wasm: "ort-wasm-simd-threaded.wasm",
 });
-
-/** Hex sha256 of some bytes. */
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** First 10 hex digits of the sha256 of some bytes: enough to tell versions apart. */
 async function shortHash(bytes: Uint8Array): Promise<string> {

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { sha256Hex } from "../src/mod.ts";
+
 /** Extensions of files worth compressing: text, and binaries with redundancy (wasm, onnx). */
 const COMPRESSIBLE = new Set(["html", "js", "mjs", "css", "json", "map", "wasm", "svg", "txt", "onnx"]);
 
@@ -19,12 +21,6 @@ const MIN_SIZE = 1024;
 
 /** Codings written, with their file suffix (as `server/http/static_files.ts` reads them). */
 const CODINGS = [["br", ".br"], ["gzip", ".gz"]] as const;
-
-/** Hex sha256 of some bytes: the cache key. */
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** What one file became: its size, and each variant's size when one was written. */
 export interface Compressed {

@@ -14,6 +14,7 @@ import {
   type NotDigitRule,
   notDigitRule,
   outputColumns,
+  PIXELS,
   type Pixels,
   type Prediction,
   toPredictions,
@@ -30,9 +31,6 @@ import { batchBucket, type Metrics } from "../metrics.ts";
 
 /** Service version, reported by `/api/info` and the OpenAPI document. */
 export const SERVICE_VERSION = "2.0.0";
-
-/** Values in one 28×28 image. */
-const PIXELS = 784;
 
 /**
  * One image for the model: 0–1 pixels (the pre-processing's output, normalised with the

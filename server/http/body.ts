@@ -37,7 +37,7 @@ function checkDeclared(req: Request, maxBytes: number): void {
  * @returns A guarded copy of the body stream (empty when there is none).
  * @throws {BodyTooLargeError} When Content-Length already declares too much.
  */
-export function guardedBody(req: Request, limits: BodyLimits): ReadableStream<Uint8Array> {
+function guardedBody(req: Request, limits: BodyLimits): ReadableStream<Uint8Array> {
   checkDeclared(req, limits.maxBytes);
   const source = req.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   let seen = 0;

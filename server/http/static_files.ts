@@ -43,7 +43,7 @@ export const CODINGS = Object.freeze(["br", "gzip"] as const);
 export type ContentCoding = typeof CODINGS[number] | "identity";
 
 /** The file-name suffix of each precompressed variant, as `deno task build` writes them. */
-export const CODING_SUFFIX: Readonly<Record<typeof CODINGS[number], string>> = Object.freeze({
+const CODING_SUFFIX: Readonly<Record<typeof CODINGS[number], string>> = Object.freeze({
   br: ".br",
   gzip: ".gz",
 });

@@ -51,6 +51,16 @@ export const HEADER = Object.freeze(
 );
 
 /**
+ * The `Retry-After` header of a 503 that clients should retry soon.
+ *
+ * @param seconds Seconds to wait. @default 1
+ * @returns A fresh header record (callers may add to it).
+ */
+export function retryAfter(seconds = 1): Record<string, string> {
+  return { [HEADER.RetryAfter]: String(seconds) };
+}
+
+/**
  * A JSON response.
  *
  * @param body Serialisable value.

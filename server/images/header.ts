@@ -46,7 +46,7 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
  * @returns The declared size.
  * @throws {CorruptImageError} When the header is truncated or names no size.
  */
-export function readDimensions(
+function readDimensions(
   b: Uint8Array,
   format: ImageFormat,
 ): { width: number; height: number; frameOutside?: boolean } {

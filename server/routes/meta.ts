@@ -6,7 +6,7 @@
 import { detectEnv } from "../../src/mod.ts";
 import type { Context } from "../cluster/context.ts";
 import { SERVICE_VERSION } from "../cluster/context.ts";
-import { json, STATUS } from "../http/status.ts";
+import { json, retryAfter, STATUS } from "../http/status.ts";
 import { openApiDocument } from "./openapi.ts";
 
 /** `GET /` for API clients: the old service's banner, with every endpoint. */
@@ -43,7 +43,7 @@ export function ready(_req: Request, ctx: Context): Response {
   return json(
     { ready: ok, draining: ctx.draining, model_loaded: ctx.store.ready },
     ok ? STATUS.OK : STATUS.ServiceUnavailable,
-    ok ? {} : { "retry-after": "1" },
+    ok ? {} : retryAfter(),
   );
 }
 

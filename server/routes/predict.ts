@@ -50,7 +50,7 @@ function toJson(p: Prediction, ran: RanOn, timings: Timings) {
 }
 
 /** A JSON image: 784 numbers or 28×28 nested, 0–1 or 0–255 (when any value is above 1). */
-export function jsonToPixels(body: unknown): Pixels {
+function jsonToPixels(body: unknown): Pixels {
   const image = (body as { image?: unknown } | null)?.image;
   if (!Array.isArray(image)) {
     throw new HttpError(

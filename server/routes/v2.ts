@@ -10,14 +10,14 @@
  * @module
  */
 
-import { type ModelMetadata, softmax } from "../../src/mod.ts";
+import { type ModelMetadata, PIXELS, softmax } from "../../src/mod.ts";
 import { readBody } from "../http/body.ts";
 import type { Context } from "../cluster/context.ts";
 import { SERVICE_VERSION } from "../cluster/context.ts";
 import { HttpError } from "../http/errors.ts";
-import { HEADER, json, STATUS } from "../http/status.ts";
+import { HEADER, json, retryAfter, STATUS } from "../http/status.ts";
 import { encodeBinary, FP32_BYTES } from "./v2_binary.ts";
-import { IMAGE_VALUES, parseInferRequest } from "./v2_request.ts";
+import { parseInferRequest } from "./v2_request.ts";
 
 /** The name clients address the model by (its metadata name works too). */
 export const MODEL_NAME = "mnist";
@@ -26,9 +26,9 @@ export const MODEL_NAME = "mnist";
 const PROBABILITIES = "probabilities";
 
 /** Extensions this server implements, as Triton names them in server metadata. */
-export const EXTENSIONS: readonly string[] = Object.freeze(["binary_tensor_data"]);
+const EXTENSIONS: readonly string[] = Object.freeze(["binary_tensor_data"]);
 
-const RETRY = { [HEADER.RetryAfter]: "1" };
+const RETRY = retryAfter();
 
 /**
  * The live model's metadata, once `name` (and `version`, when given) address it.
@@ -113,7 +113,7 @@ export async function infer(req: Request, ctx: Context, name: string, version?: 
   });
   const { n, data } = request;
   const ran = await ctx.infer(Array.from({ length: n }, (_, i) => ({
-    data: data.subarray(i * IMAGE_VALUES, (i + 1) * IMAGE_VALUES),
+    data: data.subarray(i * PIXELS, (i + 1) * PIXELS),
     normalised: true,
   })));
   const classes = ran.classes;

@@ -18,12 +18,10 @@
  * @module
  */
 
+import { PIXELS as IMAGE_VALUES } from "../../src/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { STATUS } from "../http/status.ts";
 import { FP32_BYTES, jsonObjectEnd, readFp32, splitBody } from "./v2_binary.ts";
-
-/** Values in one [1,28,28] image. */
-export const IMAGE_VALUES = 784;
 
 /** What the model takes and gives. */
 export interface ModelSignature {

@@ -15,7 +15,7 @@
 import { type BodyLimits, readBody } from "../body.ts";
 import type { Middleware, Next } from "../compose.ts";
 import { HttpError } from "../errors.ts";
-import { HEADER, STATUS } from "../status.ts";
+import { retryAfter, STATUS } from "../status.ts";
 
 /** What this middleware needs of the worker's gate (`cluster/drain.ts` makes one). */
 export interface RequestGate {
@@ -62,7 +62,7 @@ async function buffered(req: Request, limits: BodyLimits): Promise<Request> {
  */
 export function drainGate(options: DrainGateOptions): Middleware {
   const { gate, limits, maxHeld = 256 } = options;
-  const retry = { [HEADER.RetryAfter]: "1" };
+  const retry = retryAfter();
   let holding = 0;
   return async function drainGate(req, _state, next) {
     gate.arrive();

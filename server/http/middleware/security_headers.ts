@@ -13,7 +13,7 @@ export const PAGE_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval
   "form-action 'self'; frame-ancestors 'none'";
 
 /** Headers on every response. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   // Cross-origin isolation lets the page's WASM use threads.

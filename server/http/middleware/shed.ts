@@ -9,7 +9,7 @@
 
 import type { Middleware } from "../compose.ts";
 import { HttpError } from "../errors.ts";
-import { HEADER, STATUS } from "../status.ts";
+import { retryAfter, STATUS } from "../status.ts";
 
 /** Options of {@linkcode shed}. */
 export interface ShedOptions {
@@ -32,7 +32,7 @@ export interface ShedOptions {
  */
 export function shed(options: ShedOptions): Middleware {
   const { limit, counter, ready, onShed } = options;
-  const retry = { [HEADER.RetryAfter]: "1" };
+  const retry = retryAfter();
   return async function shed(_req, state, next) {
     if (!state.heavy) return await next();
     if (counter.inflight >= limit) {
