@@ -178,6 +178,12 @@ export function v2Schemas(maxBatch: number): Record<string, unknown> {
   const string = { type: "string" };
   const shape = { type: "array", items: { type: "integer" } };
   const binarySize = { type: "integer", minimum: 0, description: "Binary tensor data extension: bytes" };
+  /** A `parameters` object: the protocol's free-form parameters, with the ones this server reads. */
+  const parameters = (properties: Record<string, unknown>) => ({
+    allOf: [ref("Parameters")],
+    type: "object",
+    properties,
+  });
   // A tensor is JSON `data`, or binary data whose size `parameters.binary_data_size` gives.
   const dataOrBinary = [
     { required: ["data"], properties: { data: ref("TensorData") } },
@@ -243,11 +249,7 @@ export function v2Schemas(maxBatch: number): Record<string, unknown> {
           description: `[N, 1, 28, 28] with 1 ≤ N ≤ ${maxBatch}`,
         },
         datatype: { const: "FP32" },
-        parameters: {
-          allOf: [ref("Parameters")],
-          type: "object",
-          properties: { binary_data_size: binarySize },
-        },
+        parameters: parameters({ binary_data_size: binarySize }),
         data: ref("TensorData"),
       },
     },
@@ -256,11 +258,9 @@ export function v2Schemas(maxBatch: number): Record<string, unknown> {
       required: ["name"],
       properties: {
         name: { enum: ["logits", "probabilities"] },
-        parameters: {
-          allOf: [ref("Parameters")],
-          type: "object",
-          properties: { binary_data: { type: "boolean", description: "Return this output as binary" } },
-        },
+        parameters: parameters({
+          binary_data: { type: "boolean", description: "Return this output as binary" },
+        }),
       },
     },
     InferenceRequest: {
@@ -268,13 +268,9 @@ export function v2Schemas(maxBatch: number): Record<string, unknown> {
       required: ["inputs"],
       properties: {
         id: string,
-        parameters: {
-          allOf: [ref("Parameters")],
-          type: "object",
-          properties: {
-            binary_data_output: { type: "boolean", description: "Return every output as binary" },
-          },
-        },
+        parameters: parameters({
+          binary_data_output: { type: "boolean", description: "Return every output as binary" },
+        }),
         inputs: { type: "array", minItems: 1, maxItems: 1, items: ref("RequestInput") },
         outputs: { type: "array", items: ref("RequestOutput") },
       },
@@ -287,11 +283,7 @@ export function v2Schemas(maxBatch: number): Record<string, unknown> {
         name: string,
         shape,
         datatype: string,
-        parameters: {
-          allOf: [ref("Parameters")],
-          type: "object",
-          properties: { binary_data_size: binarySize },
-        },
+        parameters: parameters({ binary_data_size: binarySize }),
         data: ref("TensorData"),
       },
     },
