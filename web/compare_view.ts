@@ -121,6 +121,7 @@ function card(answer: Answer, testId: string): HTMLElement {
     digit.append(conf);
   } else {
     digit.textContent = "Not a digit";
+    digit.classList.add("not-digit");
   }
   el.dataset.isDigit = String(answer.isDigit);
   const engine = document.createElement("p");
